@@ -1,0 +1,304 @@
+"""The walkthrough's scalar reverse-mode autograd engine (`Value`), hardened.
+
+It keeps the walkthrough's interface and meaning (`data`, `grad`, `_prev`,
+`_op`, `_backward`, `backward()`, the operators) and departs from its code
+where that code breaks:
+
+- `backward()` never recurses: the topological sort is an explicit-stack
+  depth-first search, so a chain of a million operations works.
+- Children are kept in operand order (a tuple, not a set), so the order is
+  deterministic and is the walkthrough's: `[a, b, d, c, e, L]`.
+- No per-node closure: each node points at its row of the table of
+  operations (`ops.OPS`), whose derivative rule the backward pass applies.
+  That makes nodes smaller and faster, and `_backward` is built on demand.
+- Arithmetic is IEEE 754 like PyTorch's float64 autograd: no Python
+  exception on 1/0, log(-1) or overflow; NaN and inf instead.
+- Subtraction, division and negation are operations of their own (exact
+  IEEE results, fewer nodes) rather than compositions of `+`, `*` and `**`.
+- Calling `backward()` again accumulates into leaves, as PyTorch does;
+  interior nodes hold the gradient of the latest pass.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+from autodiff_cli.ops import BY_NAME, FLOAT, OPS, Op, f_sign, f_step, namespace
+
+_ADD, _SUB, _MUL, _DIV, _NEG, _POW_CONST, _POW = (
+    BY_NAME[name] for name in ("add", "sub", "mul", "div", "neg", "pow_const", "pow")
+)
+_POST = object()  # marks "children done" on the sort's stack
+
+
+def _to_float(x) -> float:
+    if isinstance(x, Value):
+        raise TypeError("Value(...) takes a number, not a Value")
+    try:
+        return float(x)
+    except OverflowError:  # an int too large for a double
+        return math.inf if x > 0 else -math.inf
+
+
+def format_number(x: float) -> str:
+    """A float as people write it: 2.0 -> '2', 0.5 -> '0.5'."""
+    text = repr(float(x))
+    return text[:-2] if text.endswith(".0") else text
+
+
+class Value:
+    """A scalar that records the operations applied to it, for backward()."""
+
+    # Two input slots instead of a children tuple: every operation takes at
+    # most two nodes, and one object less per node is less memory and GC work.
+    __slots__ = ("data", "grad", "_a", "_b", "_fn", "_arg", "_mark")
+
+    def __init__(self, data, _children=(), _op: Op | None = None, _arg=None):
+        self.data = _to_float(data)
+        self.grad = 0.0
+        children = tuple(_children)
+        if len(children) > 2:
+            raise ValueError("a node has at most two inputs")
+        self._a = children[0] if children else None
+        self._b = children[1] if len(children) == 2 else None
+        self._fn = _op
+        self._arg = _arg
+        self._mark = 0
+
+    # The walkthrough's attributes, derived from the compact fields.
+    @property
+    def _children(self) -> tuple[Value, ...]:
+        """The inputs, in operand order."""
+        a, b = self._a, self._b
+        return () if a is None else (a,) if b is None else (a, b)
+
+    @property
+    def _prev(self) -> set:
+        return set(self._children)
+
+    @property
+    def _op(self) -> str:
+        fn = self._fn
+        if fn is None:
+            return ""
+        if fn.takes_constant:
+            return f"{fn.label}{format_number(self._arg)}"
+        return fn.label
+
+    @property
+    def _backward(self):
+        if self._fn is None:
+            return lambda: None
+        return lambda: _propagate(self, FLOAT)
+
+    def __repr__(self) -> str:
+        return f"Value(data={self.data}, grad={self.grad})"
+
+    # Operators, in operand order. Constants become leaves, as in the walkthrough.
+    def __add__(self, other):
+        if not isinstance(other, Value):
+            other = _leaf(other)
+        return _node(_ADD.forward(self.data, other.data), _ADD, self, other)
+
+    def __radd__(self, other):
+        return _apply(_ADD, _leaf(other), self)
+
+    def __sub__(self, other):
+        if not isinstance(other, Value):
+            other = _leaf(other)
+        return _node(_SUB.forward(self.data, other.data), _SUB, self, other)
+
+    def __rsub__(self, other):
+        return _apply(_SUB, _leaf(other), self)
+
+    def __mul__(self, other):
+        if not isinstance(other, Value):
+            other = _leaf(other)
+        return _node(_MUL.forward(self.data, other.data), _MUL, self, other)
+
+    def __rmul__(self, other):
+        return _apply(_MUL, _leaf(other), self)
+
+    def __truediv__(self, other):
+        return _apply(_DIV, self, _lift(other))
+
+    def __rtruediv__(self, other):
+        return _apply(_DIV, _leaf(other), self)
+
+    def __neg__(self):
+        return _node(-self.data, _NEG, self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return self.abs()
+
+    def __pow__(self, other):
+        """`x ** 2` is the walkthrough's power rule; `x ** y` the general one."""
+        if isinstance(other, Value):
+            return _apply(_POW, self, other)
+        n = _to_float(other)
+        return _node(_POW_CONST.forward(self.data, n), _POW_CONST, self, arg=n)
+
+    def __rpow__(self, other):
+        return _apply(_POW, _leaf(other), self)
+
+    # Graph walks.
+    def topological_order(self) -> list[Value]:
+        """Nodes with every input before its users, as the walkthrough's DFS.
+
+        An explicit stack replaces the recursion; children are visited in
+        operand order, so the result is the recursive version's, exactly.
+        """
+        topo: list[Value] = []
+        mark = _stamp()  # visited <=> v._mark == mark: no big set to hash into
+        stack: list = [self]
+        push, pop, emit = stack.append, stack.pop, topo.append
+        while stack:
+            v = pop()
+            if v is _POST:
+                emit(pop())
+                continue
+            if v._mark == mark:
+                continue
+            v._mark = mark
+            a = v._a
+            if a is None:
+                emit(v)
+                continue
+            push(v)
+            push(_POST)
+            b = v._b
+            if b is not None and b._mark != mark:
+                push(b)
+            if a._mark != mark:
+                push(a)
+        return topo
+
+    def backward(self, create_graph: bool = False) -> None:
+        """Fill in `grad` of every node: d(self)/d(node).
+
+        Leaves accumulate across calls (as in PyTorch; see `zero_grad`);
+        interior nodes are reset first, so they hold this pass's gradient.
+        With `create_graph=True` the gradients are `Value`s with a graph of
+        their own, built from the same derivative rules, so they can be
+        differentiated again.
+        """
+        topo = self.topological_order()
+        for v in topo:
+            if v._fn is not None:
+                v.grad = 0.0
+        self.grad = 1.0 if self._fn is not None else self.grad + 1.0
+        if create_graph:
+            for v in reversed(topo):
+                if v._fn is not None:
+                    _propagate(v, VALUE)
+            return
+        for v in reversed(topo):  # _propagate(v, FLOAT), inlined for speed
+            fn = v._fn
+            if fn is None:
+                continue
+            g = v.grad
+            a, b = v._a, v._b
+            if b is not None:
+                da, db = fn.derivative(FLOAT, v.data, a.data, b.data)
+                a.grad += da * g
+                b.grad += db * g
+            else:
+                a.grad += fn.derivative(FLOAT, v.data, a.data, v._arg)[0] * g
+
+    def zero_grad(self) -> None:
+        """Reset the gradient of every node of this graph to 0."""
+        for v in self.topological_order():
+            v.grad = 0.0
+
+
+_new = object.__new__
+_stamps = itertools.count(1)
+_stamp = _stamps.__next__
+
+
+def _node(data: float, fn: Op, a: Value, b: Value | None = None, arg=None) -> Value:
+    v = _new(Value)
+    v.data = data
+    v.grad = 0.0
+    v._a = a
+    v._b = b
+    v._fn = fn
+    v._arg = arg
+    v._mark = 0
+    return v
+
+
+def _leaf(x) -> Value:
+    v = _new(Value)
+    v.data = _to_float(x)
+    v.grad = 0.0
+    v._a = None
+    v._b = None
+    v._fn = None
+    v._arg = None
+    v._mark = 0
+    return v
+
+
+def _lift(x) -> Value:
+    return x if isinstance(x, Value) else _leaf(x)
+
+
+def _apply(fn: Op, x: Value, y: Value) -> Value:
+    return _node(fn.forward(x.data, y.data), fn, x, y)
+
+
+def apply(fn: Op, inputs: tuple[Value, ...], constant: float | None = None) -> Value:
+    """A new node for any operation of the table, on `Value` inputs."""
+    if fn.takes_constant:
+        (x,) = inputs
+        return _node(fn.forward(x.data, constant), fn, x, arg=constant)
+    return _node(fn.forward(*(v.data for v in inputs)), fn, *inputs)
+
+
+def _propagate(v: Value, m) -> tuple:
+    """One node's backward step: local derivative times upstream, per input."""
+    children = v._children
+    if m is FLOAT:
+        out, x = v.data, children[0].data
+        y = children[1].data if len(children) == 2 else v._arg
+    else:
+        out, x = v, children[0]
+        y = children[1] if len(children) == 2 else v._arg
+    local = v._fn.derivative(m, out, x, y)
+    g = v.grad
+    for child, d in zip(children, local):
+        child.grad += d * g
+    return local
+
+
+def _method(fn: Op):
+    def method(self: Value) -> Value:
+        return _node(fn.forward(self.data), fn, self)
+
+    method.__name__ = fn.name
+    method.__doc__ = f"{fn.description}; {fn.rule}"
+    return method
+
+
+for _fn in OPS:
+    if _fn.function:
+        setattr(Value, _fn.name, _method(_fn))
+
+
+# Rules on Values: the primitives build nodes, so gradients get a graph.
+# A step or sign is locally constant, so it is a new leaf (derivative 0).
+VALUE = namespace(
+    lambda fn: lambda *xs: apply(fn, tuple(_lift(x) for x in xs)),
+    div=lambda x, y: _lift(x) / y,
+    pow=lambda x, y: _lift(x) ** y,
+    val=lambda x: x.data if isinstance(x, Value) else float(x),
+    step=lambda x: Value(f_step(x.data)),
+    sign=lambda x: Value(f_sign(x.data)),
+)
+
+__all__ = ["Value", "apply", "format_number"]

@@ -1,0 +1,53 @@
+"""Shared helpers: run the installed `autodiff` command as a user would."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BIN = Path(sys.executable).parent
+REPO = Path(__file__).resolve().parent.parent
+
+
+def user_env(**extra: str) -> dict[str, str]:
+    """The environment of a user whose PATH starts with this Python's scripts."""
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
+    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
+    env["COLUMNS"] = "100"
+    env.update(extra)
+    return env
+
+
+def run_shell(command: str, cwd: Path, stdin: str | None = None, **env: str):
+    return subprocess.run(
+        command,
+        shell=True,
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=user_env(**env),
+        timeout=120,
+    )
+
+
+@pytest.fixture
+def autodiff(tmp_path):
+    """Run the installed `autodiff` with arguments, from a directory outside the repo."""
+
+    def run(*args: str, stdin: str | None = None, **env: str):
+        return subprocess.run(
+            [str(BIN / "autodiff"), *args],
+            cwd=tmp_path,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            env=user_env(**env),
+            timeout=120,
+        )
+
+    return run
