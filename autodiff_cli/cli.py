@@ -1,17 +1,257 @@
-"""The `autodiff` command line: parse arguments, call the API, pick a renderer."""
+"""The `autodiff` command line: parse arguments, call the API, pick a renderer.
+
+Imports are kept to what each path needs: start-up time is a product target,
+so Rich loads only for tables and the API only when a command runs.
+"""
 
 from __future__ import annotations
+
+import json
+import sys
 
 import click
 
 from autodiff_cli import __version__
+from autodiff_cli.errors import EXIT_USAGE, AutodiffError
+
+FORMATS = ("table", "text", "json", "csv", "tsv")
+EXIT_CODES = """\b
+Exit codes: 0 success; 1 the evaluation failed (NaN in the value or a
+gradient); 2 a usage error or an invalid expression."""
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog=EXIT_CODES,
+)
 @click.version_option(__version__, "-V", "--version", prog_name="autodiff")
 def cli() -> None:
-    """Differentiate a math expression: its value and every variable's gradient."""
+    """Differentiate a math expression: its value and every variable's gradient.
+
+    \b
+    Examples:
+      autodiff grad "relu(a*b+c)" --a 2 --b -3 --c 10
+      autodiff grad "sin(x)*exp(-x**2)" --x 0.5 --format json
+      autodiff functions
+    """
+
+
+def _split_values(args: tuple[str, ...], sets: tuple[str, ...]):
+    """Positional words, and variable values: --NAME VALUE, --NAME=VALUE, -D NAME=VALUE."""
+    positional: list[str] = []
+    given: dict[str, tuple[str, str]] = {}  # name -> (text, how it was given)
+    i = 0
+    while i < len(args):
+        word = args[i]
+        name = word[2:].split("=", 1)[0]
+        if word.startswith("--") and name.isidentifier():
+            if "=" in word:
+                given[name] = (word.split("=", 1)[1], f"--{name}")
+            elif i + 1 < len(args):
+                given[name] = (args[i + 1], f"--{name}")
+                i += 1
+            else:
+                raise AutodiffError("usage", f"option --{name} needs a value", hint=f"--{name} 2")
+        elif word.startswith("--") and len(word) > 2:
+            raise AutodiffError("usage", f"no such option: {word}")
+        else:
+            positional.append(word)
+        i += 1
+    for item in sets:
+        name, eq, text = item.partition("=")
+        if not eq or not name.strip().isidentifier():
+            raise AutodiffError(
+                "usage", f"-D takes NAME=VALUE, got {item!r}", hint="-D learning_rate=0.1"
+            )
+        given[name.strip()] = (text.strip(), f"-D {name.strip()}")
+    return positional, given
+
+
+def _read_source(positional: list[str], expr: str | None) -> tuple[str, bool]:
+    if expr is not None:
+        positional = [expr, *positional]
+    if not positional:
+        raise AutodiffError(
+            "usage", "no expression given", hint='autodiff grad "relu(a*b+c)" --a 2 --b -3 --c 10'
+        )
+    if len(positional) > 1:
+        extra = " ".join(positional[1:])
+        raise AutodiffError(
+            "usage",
+            f"one expression only, but also got: {extra}",
+            hint="quote the expression, and give values as --NAME VALUE",
+        )
+    if positional[0] == "-":
+        return sys.stdin.read(), True
+    return positional[0], False
+
+
+def _warn(message: str) -> None:
+    click.echo(f"autodiff: warning: {message}", err=True)
+
+
+def _check_unused(expression, given: dict) -> None:
+    for name, (_text, how) in given.items():
+        if name not in expression.variables:
+            from difflib import get_close_matches
+
+            close = get_close_matches(name, expression.variables, n=1, cutoff=0.6)
+            hint = f" (did you mean --{close[0]}?)" if close else ""
+            _warn(f"{how} is not used by the expression{hint}")
+
+
+def _warn_infinite(result) -> None:
+    if result.value in (float("inf"), float("-inf")):
+        _warn(f"the value is {result.value}")
+    for name, g in result.gradients.items():
+        if g in (float("inf"), float("-inf")):
+            _warn(f"the gradient with respect to {name} is {g}")
+
+
+@cli.command(
+    context_settings={"ignore_unknown_options": True, "allow_interspersed_args": True},
+    epilog=EXIT_CODES,
+)
+@click.argument("args", nargs=-1, type=click.UNPROCESSED, metavar="EXPR [--VAR VALUE]...")
+@click.option("--expr", "expr", metavar="EXPR", help="The expression, when it starts with '-'.")
+@click.option(
+    "-D", "--set", "sets", multiple=True, metavar="NAME=VALUE", help="A variable's value."
+)
+@click.option("--wrt", metavar="A,B", help="Only these gradients, in this order.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    help="Output format. Default: table on a terminal, text otherwise.",
+)
+@click.option(
+    "--precision",
+    type=click.IntRange(1, 17),
+    metavar="N",
+    help="Significant digits in table and text (default: shortest exact).",
+)
+@click.option(
+    "--color",
+    type=click.Choice(("auto", "always", "never")),
+    default="auto",
+    show_default=True,
+    help="Colour in tables; NO_COLOR is honoured.",
+)
+def grad(args, expr, sets, wrt, fmt, precision, color) -> None:
+    """Value and gradients of EXPR at a point.
+
+    \b
+    Examples:
+      autodiff grad "relu(a*b+c)" --a 2 --b -3 --c 10
+      autodiff grad "x**2 + 3*x" --x 1.5 --format json
+      autodiff grad -- "-x**2" --x 3
+      autodiff grad "tanh(w*x + b)" -D w=0.5 -D x=2 -D b=-1 --wrt w,b
+      echo "d = a*b; L = relu(d + c)" | autodiff grad - --a 2 --b -3 --c 10
+
+    Give each variable's value as --NAME VALUE, --NAME=VALUE or -D NAME=VALUE
+    (-D never collides with the options below). EXPR may be a program:
+    statements NAME = EXPR separated by ';' or new lines, the last one the
+    output. EXPR '-' reads it from standard input.
+    """
+    from autodiff_cli import api
+    from autodiff_cli.numbers import parse_number
+
+    positional, given = _split_values(args, sets)
+    source, from_stdin = _read_source(positional, expr)
+    try:
+        expression = api.parse(source)
+        point = {name: parse_number(text, how) for name, (text, how) in given.items()}
+        _check_unused(expression, given)
+        wanted = [w.strip() for w in wrt.split(",") if w.strip()] if wrt else None
+        result = api.grad(expression, point, wanted)
+    except AutodiffError as error:
+        error.from_stdin = from_stdin
+        raise
+    _warn_infinite(result)
+    fmt = fmt or ("table" if sys.stdout.isatty() else "text")
+    _emit(result, fmt, precision, color)
+
+
+def _emit(result, fmt: str, precision: int | None, color: str) -> None:
+    from autodiff_cli.render import grad as render
+
+    if fmt == "table":
+        from autodiff_cli.render.rich_table import console, grad_table
+
+        console(color).print(grad_table(result, precision))
+    elif fmt == "text":
+        sys.stdout.write(render.text(result, precision))
+    elif fmt == "json":
+        sys.stdout.write(render.as_json(result))
+    else:
+        sys.stdout.write(render.delimited(result, "," if fmt == "csv" else "\t"))
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(("table", "text")), help="Output format.")
+def functions(fmt) -> None:
+    """List the operations, with their derivative rules."""
+    from autodiff_cli.ops import OPS
+
+    if (fmt or ("table" if sys.stdout.isatty() else "text")) == "table":
+        from autodiff_cli.render.rich_table import console, functions_table
+
+        console("auto").print(functions_table(OPS))
+    else:
+        for op in OPS:
+            sys.stdout.write(f"{op.usage}\t{op.rule}\t{op.description}\n")
+
+
+def _wants_json(argv: list[str]) -> bool:
+    for i, word in enumerate(argv):
+        if word == "--":
+            return False
+        if word == "--format=json" or (word == "--format" and argv[i + 1 : i + 2] == ["json"]):
+            return True
+    return False
+
+
+def report(error: AutodiffError, argv: list[str]) -> int:
+    """Render an error in the one place errors are rendered; its exit code."""
+    from autodiff_cli.render.errors import as_json, for_people
+
+    if _wants_json(argv):
+        sys.stdout.write(json.dumps(as_json(error), ensure_ascii=False) + "\n")
+    click.echo(for_people(error, error.from_stdin), err=True)
+    return error.exit_code
 
 
 def main() -> None:
-    cli(prog_name="autodiff")
+    argv = sys.argv[1:]
+    try:
+        code = cli.main(args=argv, prog_name="autodiff", standalone_mode=False)
+    except AutodiffError as error:
+        code = report(error, argv)
+    except click.exceptions.NoArgsIsHelpError as error:  # `autodiff` alone: help on stderr
+        click.echo(error.format_message(), err=True)
+        code = EXIT_USAGE
+    except click.ClickException as error:
+        code = report(AutodiffError("usage", error.format_message()), argv)
+    except (KeyboardInterrupt, click.exceptions.Abort):
+        click.echo("autodiff: interrupted", err=True)
+        code = 130
+    except BrokenPipeError:
+        _silence_stdout()
+        code = 141
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+        code = 141
+    sys.exit(code or 0)
+
+
+def _silence_stdout() -> None:
+    """After the reader of a pipe has gone, drop what is left instead of failing."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except OSError:
+        pass

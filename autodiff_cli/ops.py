@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 from types import SimpleNamespace
 
 INF = math.inf
@@ -106,19 +105,41 @@ def f_sign(x: float) -> float:
     return 1.0 if x > 0.0 else (-1.0 if x < 0.0 else 0.0)
 
 
-@dataclass(frozen=True, slots=True)
 class Op:
-    """One operation: how to compute it, differentiate it and describe it."""
+    """One operation: how to compute it, differentiate it and describe it.
 
-    name: str  # method name, and the function name in expressions
-    label: str  # the walkthrough's `_op` label ('+', '*', 'ReLU')
-    arity: int  # inputs that are nodes (a constant exponent is not one)
-    forward: Callable[..., float]
-    derivative: Callable[..., tuple]  # (m, out, x, y) -> local derivatives
-    rule: str  # the derivative rule, as people write it
-    description: str
-    function: bool = True  # callable by name in expressions
-    takes_constant: bool = False  # second operand is a plain number
+    A plain class, not a dataclass: it is built at every start-up.
+    """
+
+    __slots__ = (
+        "name", "label", "arity", "forward", "derivative", "rule", "description",
+        "function", "takes_constant", "syntax",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        name: str,  # method name, and the function name in expressions
+        label: str,  # the walkthrough's `_op` label ('+', '*', 'ReLU')
+        arity: int,  # inputs that are nodes (a constant exponent is not one)
+        forward: Callable[..., float],
+        derivative: Callable[..., tuple],  # (m, out, x, y) -> local derivatives
+        rule: str,  # the derivative rule, as people write it
+        description: str,
+        function: bool = True,  # callable by name in expressions
+        takes_constant: bool = False,  # second operand is a plain number
+        syntax: str = "",  # how an operator is written; functions are name(x)
+    ) -> None:
+        self.name, self.label, self.arity = name, label, arity
+        self.forward, self.derivative = forward, derivative
+        self.rule, self.description = rule, description
+        self.function, self.takes_constant, self.syntax = function, takes_constant, syntax
+
+    @property
+    def usage(self) -> str:
+        return self.syntax or f"{self.name}(x)"
+
+    def __repr__(self) -> str:
+        return f"Op({self.name!r})"
 
 
 def _pow_const_rule(m, out, x, n):
@@ -140,21 +161,21 @@ def _pow_rule(m, out, x, y):
 
 OPS: tuple[Op, ...] = (
     Op("add", "+", 2, float.__add__, lambda m, out, x, y: (1.0, 1.0),
-       "d(x+y) = dx + dy", "addition", function=False),
+       "d(x+y) = dx + dy", "addition", function=False, syntax="x + y"),
     Op("sub", "-", 2, float.__sub__, lambda m, out, x, y: (1.0, -1.0),
-       "d(x-y) = dx - dy", "subtraction", function=False),
+       "d(x-y) = dx - dy", "subtraction", function=False, syntax="x - y"),
     Op("mul", "*", 2, float.__mul__, lambda m, out, x, y: (y, x),
-       "d(x*y) = y dx + x dy", "multiplication", function=False),
+       "d(x*y) = y dx + x dy", "multiplication", function=False, syntax="x * y"),
     Op("div", "/", 2, f_div, lambda m, out, x, y: (m.div(1.0, y), -m.div(out, y)),
-       "d(x/y) = dx/y - (x/y) dy/y", "division", function=False),
+       "d(x/y) = dx/y - (x/y) dy/y", "division", function=False, syntax="x / y"),
     Op("neg", "neg", 1, float.__neg__, lambda m, out, x, y: (-1.0,),
-       "d(-x) = -dx", "negation", function=False),
+       "d(-x) = -dx", "negation", function=False, syntax="-x"),
     Op("pow_const", "**", 1, f_pow, _pow_const_rule,
        "d(x**n) = n x**(n-1) dx", "power with a constant exponent",
-       function=False, takes_constant=True),
+       function=False, takes_constant=True, syntax="x ** n"),
     Op("pow", "**", 2, f_pow, _pow_rule,
        "d(x**y) = y x**(y-1) dx + x**y log(x) dy",
-       "power with a variable exponent", function=False),
+       "power with a variable exponent", function=False, syntax="x ** y"),
     Op("relu", "ReLU", 1, f_relu, lambda m, out, x, y: (m.step(out),),
        "relu'(x) = 1 if x > 0 else 0", "rectified linear unit, max(0, x)"),
     Op("exp", "exp", 1, f_exp, lambda m, out, x, y: (out,),

@@ -24,6 +24,7 @@ from __future__ import annotations
 import itertools
 import math
 
+from autodiff_cli.numbers import plain
 from autodiff_cli.ops import BY_NAME, FLOAT, OPS, Op, f_sign, f_step, namespace
 
 _ADD, _SUB, _MUL, _DIV, _NEG, _POW_CONST, _POW = (
@@ -39,12 +40,6 @@ def _to_float(x) -> float:
         return float(x)
     except OverflowError:  # an int too large for a double
         return math.inf if x > 0 else -math.inf
-
-
-def format_number(x: float) -> str:
-    """A float as people write it: 2.0 -> '2', 0.5 -> '0.5'."""
-    text = repr(float(x))
-    return text[:-2] if text.endswith(".0") else text
 
 
 class Value:
@@ -83,7 +78,7 @@ class Value:
         if fn is None:
             return ""
         if fn.takes_constant:
-            return f"{fn.label}{format_number(self._arg)}"
+            return f"{fn.label}{plain(self._arg)}"
         return fn.label
 
     @property
@@ -301,4 +296,4 @@ VALUE = namespace(
     sign=lambda x: Value(f_sign(x.data)),
 )
 
-__all__ = ["Value", "apply", "format_number"]
+__all__ = ["Value", "apply"]

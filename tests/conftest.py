@@ -51,3 +51,30 @@ def autodiff(tmp_path):
         )
 
     return run
+
+
+class Ran:
+    def __init__(self, returncode: int, stdout: str, stderr: str) -> None:
+        self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
+
+
+@pytest.fixture
+def cli(monkeypatch, capsys):
+    """Run `autodiff` in this process (fast): its exit code, stdout and stderr."""
+    import io
+
+    from autodiff_cli.cli import main
+
+    def run(*args: str, stdin: str = "") -> Ran:
+        monkeypatch.setattr(sys, "argv", ["autodiff", *args])
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+        capsys.readouterr()
+        try:
+            main()
+            code = 0
+        except SystemExit as exit:
+            code = exit.code
+        out, err = capsys.readouterr()
+        return Ran(code, out, err)
+
+    return run

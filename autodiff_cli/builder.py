@@ -1,0 +1,172 @@
+"""The graph builder: Lark calls these methods while it parses (LALR).
+
+Each method receives what its grammar rule matched and returns a `Ref` to a
+node of the expression graph, so the graph is built during the parse, with
+no tree and no recursion. The method names are the grammar's rule aliases
+(`grammars/expr.lark`).
+"""
+
+from __future__ import annotations
+
+import math
+
+from lark import Token
+
+from autodiff_cli.errors import AutodiffError
+from autodiff_cli.expression import Expression, Node
+from autodiff_cli.ops import BY_NAME, FUNCTIONS
+
+CONSTANTS = {"pi": math.pi}
+BINARY = {
+    "PLUS": BY_NAME["add"],
+    "MINUS": BY_NAME["sub"],
+    "STAR": BY_NAME["mul"],
+    "SLASH": BY_NAME["div"],
+    "POW": BY_NAME["pow"],
+}
+POW_CONST = BY_NAME["pow_const"]
+NEG = BY_NAME["neg"]
+
+
+class Ref:
+    """A node, and where this mention of it is written."""
+
+    __slots__ = ("index", "start", "end")
+
+    def __init__(self, index: int, start: int, end: int) -> None:
+        self.index, self.start, self.end = index, start, end
+
+
+def _span(token: Token) -> tuple[int, int]:
+    return token.start_pos, token.end_pos
+
+
+class Builder:
+    """Callbacks for Lark's LALR parser; `reset()` before each parse."""
+
+    def reset(self) -> None:
+        self.nodes: list[Node] = []
+        self.values: list[float | None] = []  # constant value, None if it has a variable
+        self.symbols: dict[str, int] = {}  # program names and variables -> node
+        self.variables: list[str] = []
+
+    def _add(self, node: Node, value: float | None) -> int:
+        self.nodes.append(node)
+        self.values.append(value)
+        return len(self.nodes) - 1
+
+    def _leaf(self, value: float, span: tuple[int, int], name: str | None = None) -> int:
+        return self._add(Node(None, (), value, name, span), value)
+
+    def _apply(self, op, inputs: tuple[Ref, ...], start: int, end: int, constant=None) -> Ref:
+        values = [self.values[r.index] for r in inputs]
+        if any(v is None for v in values):
+            value = None
+        elif op.takes_constant:
+            value = op.forward(values[0], constant)
+        else:
+            value = op.forward(*values)
+        node = Node(op, tuple(r.index for r in inputs), constant, None, (start, end))
+        return Ref(self._add(node, value), start, end)
+
+    # Leaves.
+    def number(self, children) -> Ref:
+        (token,) = children
+        return Ref(self._leaf(float(token), _span(token)), *_span(token))
+
+    def name(self, children) -> Ref:
+        (token,) = children
+        name = str(token)
+        index = self.symbols.get(name)
+        if index is None and name in CONSTANTS:
+            index = self._leaf(CONSTANTS[name], _span(token), name)
+        elif index is None:
+            node = Node(None, (), None, name, _span(token), variable=True)
+            index = self.symbols[name] = self._add(node, None)
+            self.variables.append(name)
+        return Ref(index, *_span(token))
+
+    # Operations.
+    def binary(self, children) -> Ref:
+        left, operator, right = children
+        op = BINARY[operator.type]
+        exponent = self.values[right.index] if op.name == "pow" else None
+        if exponent is not None:  # an exponent with no variable: the power rule
+            return self._apply(POW_CONST, (left,), left.start, right.end, exponent)
+        return self._apply(op, (left, right), left.start, right.end)
+
+    def negate(self, children) -> Ref:
+        minus, operand = children
+        node = self.nodes[operand.index]
+        if node.op is None and not node.variable and node.name is None:  # -3: a number
+            index = self._leaf(-node.constant, (minus.start_pos, operand.end))
+            return Ref(index, minus.start_pos, operand.end)
+        return self._apply(NEG, (operand,), minus.start_pos, operand.end)
+
+    def positive(self, children) -> Ref:
+        plus, operand = children
+        return Ref(operand.index, plus.start_pos, operand.end)
+
+    def group(self, children) -> Ref:
+        lpar, inner, rpar = children
+        return Ref(inner.index, lpar.start_pos, rpar.end_pos)
+
+    def arguments(self, children) -> list[Ref]:
+        return [c for c in children if isinstance(c, Ref)]
+
+    def call(self, children) -> Ref:
+        token, _lpar, args, rpar = children
+        name = str(token)
+        op = FUNCTIONS.get(name)
+        if op is None:
+            raise unknown_function(name, _span(token), self.symbols)
+        if len(args) != op.arity:
+            raise AutodiffError(
+                "arity",
+                f"{name}() takes {op.arity} argument{'s' if op.arity > 1 else ''}, got {len(args)}",
+                span=(token.start_pos, rpar.end_pos),
+            )
+        return self._apply(op, tuple(args), token.start_pos, rpar.end_pos)
+
+    # Programs.
+    def assign(self, children) -> Ref:
+        token, _equal, value = children
+        name = str(token)
+        node = self.nodes[value.index]
+        if node.name is None:
+            node.name = name
+        self.symbols[name] = value.index
+        return Ref(value.index, token.start_pos, value.end)
+
+    def start(self, children) -> Expression:
+        output = children[-1].index
+        return Expression(
+            source="",
+            nodes=self.nodes,
+            output=output,
+            variables=self.variables,
+            live=self._live(output),
+        )
+
+    def _live(self, output: int) -> list[int]:
+        """Nodes the output needs, and every variable, in creation order."""
+        keep = [node.variable for node in self.nodes]
+        keep[output] = True
+        for i in range(output, -1, -1):  # inputs precede users: one backward sweep
+            if keep[i]:
+                for j in self.nodes[i].inputs:
+                    keep[j] = True
+        return [i for i, k in enumerate(keep) if k]
+
+
+def unknown_function(name: str, span: tuple[int, int], symbols: dict) -> AutodiffError:
+    from difflib import get_close_matches
+
+    close = get_close_matches(name, list(FUNCTIONS), n=1, cutoff=0.6)
+    if close:
+        hint = f"did you mean {close[0]}?"
+    elif name in symbols:
+        hint = f"{name} is a variable; to multiply, write {name}*(...)"
+    else:
+        hint = "autodiff functions lists them all"
+    return AutodiffError("unknown_function", f"unknown function {name!r}", span=span, hint=hint)

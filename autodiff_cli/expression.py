@@ -1,0 +1,129 @@
+"""A parsed expression: a flat graph of nodes, evaluated at points into `Value`s.
+
+The parser builds this graph while it parses (see `builder.py`); nodes come
+in creation order, so every input precedes its users and evaluation is one
+loop, never a recursion. Parsing once and evaluating at many points is the
+reason for this form: the `Value` graph needs numbers, the parse does not.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Mapping
+from contextlib import contextmanager
+
+from autodiff_cli.errors import AutodiffError
+from autodiff_cli.ops import Op
+from autodiff_cli.value import Value, apply
+
+
+# Plain classes rather than dataclasses: each dataclass costs start-up time.
+class Node:
+    __slots__ = ("op", "inputs", "constant", "name", "span", "variable")
+
+    def __init__(
+        self,
+        op: Op | None,  # None for a leaf
+        inputs: tuple[int, ...],  # indices of earlier nodes
+        constant: float | None,  # a number leaf's value, or pow_const's exponent
+        name: str | None,  # a variable's name, or the name a program gave the node
+        span: tuple[int, int],  # where it is written in the source
+        variable: bool = False,
+    ) -> None:
+        self.op, self.inputs, self.constant = op, inputs, constant
+        self.name, self.span, self.variable = name, span, variable
+
+
+class Expression:
+    def __init__(
+        self,
+        source: str,
+        nodes: list[Node],
+        output: int,
+        variables: list[str],  # in order of first appearance
+        live: list[int],  # the nodes the output needs, and every variable
+    ) -> None:
+        self.source, self.nodes, self.output = source, nodes, output
+        self.variables, self.live = variables, live
+
+    def text(self, index: int) -> str:
+        """How people refer to a node: its name, else its source text."""
+        node = self.nodes[index]
+        if node.name is not None:
+            return node.name
+        start, end = node.span
+        return self.source[start:end]
+
+    def first_use(self, name: str) -> tuple[int, int] | None:
+        for node in self.nodes:
+            if node.variable and node.name == name:
+                return node.span
+        return None
+
+    def evaluate(self, point: Mapping[str, float]) -> Evaluation:
+        """Build the `Value` graph at `point` and run backward() on it."""
+        missing = [name for name in self.variables if name not in point]
+        if missing:
+            raise missing_values(self, missing)
+        values: list[Value | None] = [None] * len(self.nodes)
+        with _no_cyclic_gc():  # the graph has no cycles; the collector only slows it
+            for i in self.live:
+                node = self.nodes[i]
+                if node.op is None:
+                    values[i] = Value(point[node.name] if node.variable else node.constant)
+                else:
+                    inputs = tuple(values[j] for j in node.inputs)
+                    values[i] = apply(node.op, inputs, node.constant)
+            values[self.output].backward()
+        return Evaluation(self, values)
+
+
+class Evaluation:
+    def __init__(self, expression: Expression, values: list[Value | None]) -> None:
+        self.expression = expression
+        self.values = values  # per node; None for nodes the output does not need
+
+    @property
+    def value(self) -> float:
+        return self.values[self.expression.output].data
+
+    def gradients(self, wrt: list[str] | None = None) -> dict[str, float]:
+        """d(output)/d(variable), in order of first appearance (or of `wrt`)."""
+        leaf = {n.name: i for i, n in enumerate(self.expression.nodes) if n.variable}
+        grads = {}
+        for name in self.expression.variables if wrt is None else wrt:
+            v = self.values[leaf[name]]
+            grads[name] = 0.0 if v is None else float(v.grad)
+        return grads
+
+    def variable_value(self, name: str) -> float:
+        for node, v in zip(self.expression.nodes, self.values):
+            if node.variable and node.name == name:
+                return v.data
+        raise KeyError(name)
+
+
+def missing_values(expr: Expression, missing: list[str]) -> AutodiffError:
+    names = ", ".join(missing)
+    options = " ".join(f"--{name} VALUE" for name in missing)
+    plural = "values" if len(missing) > 1 else "a value"
+    hint = f"pass {options}"
+    if "e" in missing:
+        hint += "; for Euler's number write exp(1), and exp(x) for e**x"
+    return AutodiffError(
+        "missing_value",
+        f"missing {plural} for {names}",
+        span=expr.first_use(missing[0]),
+        hint=hint,
+    ).located(expr.source)
+
+
+@contextmanager
+def _no_cyclic_gc():
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

@@ -1,0 +1,154 @@
+"""Parse an expression or program into an `Expression`, or say in words why not."""
+
+from __future__ import annotations
+
+import threading
+
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+
+from autodiff_cli import grammar
+from autodiff_cli.builder import Builder
+from autodiff_cli.errors import AutodiffError
+from autodiff_cli.expression import Expression
+
+# What each terminal is, in words, in the order messages list them.
+WORDS = {
+    "NUMBER": "a number",
+    "NAME": "a variable",
+    "LPAR": "'('",
+    "MINUS": "'-'",
+    "PLUS": "'+'",
+    "RPAR": "')'",
+    "STAR": "'*'",
+    "SLASH": "'/'",
+    "POW": "'**'",
+    "COMMA": "','",
+    "EQUAL": "'='",
+    "_SEMICOLON": "';'",
+    "_NL": "a new line",
+    "$END": "the end of the input",
+}
+OPERATORS = {"PLUS", "MINUS", "STAR", "SLASH", "POW"}
+OPERANDS = {"NUMBER", "NAME", "LPAR"}
+
+_builder = Builder()
+_parser = None
+_lock = threading.Lock()  # one builder, so one parse at a time
+
+
+def _get_parser():
+    global _parser
+    if _parser is None:
+        _parser = grammar.load(_builder)
+    return _parser
+
+
+def parse(source: str) -> Expression:
+    """The expression graph of `source`; raises AutodiffError when it is invalid."""
+    with _lock:
+        parser = _get_parser()
+        _builder.reset()
+        try:
+            expression = parser.parse(source)
+        except AutodiffError as error:
+            raise error.located(source) from None
+        except UnexpectedInput as error:
+            raise syntax_error(source, error) from None
+        finally:
+            _builder.reset()
+    expression.source = source
+    return expression
+
+
+def _expected_words(expected: set[str]) -> str:
+    # Signs (+ -) are listed only as part of "an operator", and separators never.
+    hidden = OPERATORS | {"_SEMICOLON", "_NL"}
+    names = [WORDS[t] for t in WORDS if t in expected and t not in hidden]
+    if expected & {"STAR", "SLASH", "POW"}:
+        names.insert(0, "an operator")
+    if len(names) <= 1:
+        return "".join(names) or "something else"
+    return ", ".join(names[:-1]) + " or " + names[-1]
+
+
+def _previous_token(source: str, position: int):
+    previous = None
+    try:
+        for token in _get_parser().lex(source[:position]):
+            previous = token
+    except UnexpectedInput:
+        return None
+    return previous
+
+
+def _unclosed_paren(source: str, end: int) -> int | None:
+    opened: list[int] = []
+    in_comment = False
+    for i, ch in enumerate(source[:end]):
+        if ch == "#":
+            in_comment = True
+        elif ch == "\n":
+            in_comment = False
+        elif in_comment:
+            continue
+        elif ch == "(":
+            opened.append(i)
+        elif ch == ")" and opened:
+            opened.pop()
+    return opened[-1] if opened else None
+
+
+def syntax_error(source: str, error: UnexpectedInput) -> AutodiffError:
+    if isinstance(error, UnexpectedCharacters):
+        pos = error.pos_in_stream
+        char = source[pos]
+        message = f"unexpected character {char!r}"
+        hint = None
+        if char == "=":
+            hint = "an assignment is written name = expression"
+        return AutodiffError("syntax", message, span=(pos, pos + 1), hint=hint).located(source)
+
+    assert isinstance(error, UnexpectedToken)
+    token = error.token
+    expected = set(error.expected)
+    if token.type == "$END":
+        pos = len(source.rstrip())
+        found = "unexpected end of the input"
+        span = (pos, pos + 1)
+    else:
+        pos = token.start_pos
+        words = WORDS.get(token.type, repr(token.type))
+        found = f"unexpected {words}" if words.startswith("'") else f"unexpected {words} {token!s}"
+        if token.type == "_NL":
+            found = "unexpected end of the line"
+        span = (pos, max(token.end_pos, pos + 1))
+    message = f"{found}: expected {_expected_words(expected)}"
+    hint = None
+
+    previous = _previous_token(source, pos) if token.type != "$END" else None
+    if (
+        previous is not None
+        and token.type in OPERANDS
+        and previous.type
+        in (
+            "NUMBER",
+            "NAME",
+            "RPAR",
+        )
+    ):
+        glued = previous.end_pos == token.start_pos
+        if previous.type == "NUMBER" and token.type == "NAME" and glued and token[0] in "eE":
+            message = f"{previous}{token} is not a number: an exponent needs digits, as in 2e3"
+            hint = f"to multiply, write {previous}*{token}"
+            span = (previous.start_pos, token.end_pos)
+        else:
+            message = "implicit multiplication is not supported"
+            hint = (
+                f"write {previous}*{token} instead of {source[previous.start_pos : token.end_pos]}"
+            )
+            span = (token.start_pos, token.start_pos + 1)
+    elif "RPAR" in expected:
+        opened = _unclosed_paren(source, pos)
+        if opened is not None:
+            hint = f"the '(' at column {opened - source.rfind(chr(10), 0, opened)} is not closed"
+    return AutodiffError("syntax", message, span=span, hint=hint).located(source)

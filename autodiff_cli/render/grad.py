@@ -1,0 +1,35 @@
+"""`grad` results as plain text, JSON, CSV and TSV (the table is in rich_table.py)."""
+
+from __future__ import annotations
+
+import io
+import json
+
+from autodiff_cli.numbers import json_number, machine, with_precision
+
+
+def text(result, precision: int | None = None) -> str:
+    """`value<TAB>number`, then one `variable<TAB>gradient` line per variable."""
+    lines = [f"value\t{with_precision(result.value, precision)}"]
+    lines += [f"{name}\t{with_precision(g, precision)}" for name, g in result.gradients.items()]
+    return "\n".join(lines) + "\n"
+
+
+def as_json(result) -> str:
+    obj = {
+        "expression": result.expression,
+        "value": json_number(result.value),
+        "gradients": {name: json_number(g) for name, g in result.gradients.items()},
+    }
+    return json.dumps(obj, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def delimited(result, delimiter: str) -> str:
+    """A header line (`value,grad_a,...`) and one row, at full precision."""
+    import csv  # only this format needs it
+
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
+    writer.writerow(["value", *(f"grad_{name}" for name in result.gradients)])
+    writer.writerow([machine(result.value), *(machine(g) for g in result.gradients.values())])
+    return out.getvalue()
