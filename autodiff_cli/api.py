@@ -14,8 +14,18 @@ from autodiff_cli.diagnose import undefined_gradient, undefined_value
 from autodiff_cli.errors import AutodiffError
 from autodiff_cli.expression import Evaluation, Expression
 from autodiff_cli.parser import parse
+from autodiff_cli.trace import Recorder, Trace, build
 
-__all__ = ["AutodiffError", "Evaluation", "Expression", "GradResult", "grad", "parse"]
+__all__ = [
+    "AutodiffError",
+    "Evaluation",
+    "Expression",
+    "GradResult",
+    "Trace",
+    "grad",
+    "parse",
+    "trace",
+]
 
 
 class GradResult:
@@ -31,6 +41,27 @@ class GradResult:
         self.point, self.evaluation = point, evaluation
 
 
+def _evaluate(source, point, wrt, on_step=None):
+    """Parse, check `wrt`, evaluate, and raise on a NaN: (expression, evaluation, gradients)."""
+    expr = parse(source) if isinstance(source, str) else source
+    if wrt is not None:
+        unknown = [name for name in wrt if name not in expr.variables]
+        if unknown:
+            raise AutodiffError(
+                "usage",
+                f"--wrt names {', '.join(unknown)}, which the expression does not use",
+                hint=f"its variables are {', '.join(expr.variables) or 'none'}",
+            )
+    evaluation = expr.evaluate(point, on_step)
+    error = undefined_value(evaluation)
+    gradients = evaluation.gradients(wrt)
+    if error is None and any(g != g for g in gradients.values()):
+        error = undefined_gradient(evaluation)
+    if error is not None:
+        raise error
+    return expr, evaluation, gradients
+
+
 def grad(
     source: str | Expression,
     point: Mapping[str, float],
@@ -41,22 +72,7 @@ def grad(
     Raises AutodiffError: invalid expression, missing values, an unknown
     `wrt` name, or (kind "undefined") a NaN in the value or a gradient.
     """
-    expr = parse(source) if isinstance(source, str) else source
-    if wrt is not None:
-        unknown = [name for name in wrt if name not in expr.variables]
-        if unknown:
-            raise AutodiffError(
-                "usage",
-                f"--wrt names {', '.join(unknown)}, which the expression does not use",
-                hint=f"its variables are {', '.join(expr.variables) or 'none'}",
-            )
-    evaluation = expr.evaluate(point)
-    error = undefined_value(evaluation)
-    gradients = evaluation.gradients(wrt)
-    if error is None and any(g != g for g in gradients.values()):
-        error = undefined_gradient(evaluation)
-    if error is not None:
-        raise error
+    expr, evaluation, gradients = _evaluate(source, point, wrt)
     return GradResult(
         expression=expr.source,
         value=evaluation.value,
@@ -64,3 +80,18 @@ def grad(
         point={name: evaluation.variable_value(name) for name in expr.variables},
         evaluation=evaluation,
     )
+
+
+def trace(
+    source: str | Expression,
+    point: Mapping[str, float],
+    wrt: list[str] | None = None,
+) -> Trace:
+    """Every node and every backward step of the evaluation at `point`.
+
+    The steps are recorded during the backward pass that computes the
+    gradients; errors as for `grad`.
+    """
+    recorder = Recorder()
+    expr, evaluation, gradients = _evaluate(source, point, wrt, recorder)
+    return build(expr, evaluation.values, recorder, gradients)

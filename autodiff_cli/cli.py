@@ -14,7 +14,8 @@ import click
 from autodiff_cli import __version__
 from autodiff_cli.errors import EXIT_USAGE, AutodiffError
 
-FORMATS = ("table", "text", "json", "csv", "tsv")
+FORMATS = ("table", "text", "json", "csv", "tsv", "markdown")
+TRACE_FORMATS = ("table", "text", "json", "markdown")
 EXIT_CODES = """\b
 Exit codes: 0 success; 1 the evaluation failed (NaN in the value or a
 gradient); 2 a usage error or an invalid expression."""
@@ -108,41 +109,41 @@ def _warn_infinite(result) -> None:
             _warn(f"the gradient with respect to {name} is {g}")
 
 
-@cli.command(
-    context_settings={"ignore_unknown_options": True, "allow_interspersed_args": True},
-    epilog=EXIT_CODES,
-)
-@click.argument("args", nargs=-1, type=click.UNPROCESSED, metavar="EXPR [--VAR VALUE]...")
-@click.option("--expr", "expr", metavar="EXPR", help="The expression, when it starts with '-'.")
-@click.option(
-    "-D", "--set", "sets", multiple=True, metavar="NAME=VALUE", help="A variable's value."
-)
-@click.option("--wrt", metavar="A,B", help="Only these gradients, in this order.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    help="Output format. Default: table on a terminal, text otherwise.",
-)
-@click.option(
-    "--precision",
-    type=click.IntRange(1, 17),
-    metavar="N",
-    help="Significant digits in table and text (default: shortest exact).",
-)
-@click.option(
-    "--color",
-    type=click.Choice(("auto", "always", "never")),
-    default="auto",
-    show_default=True,
-    help="Colour in tables; NO_COLOR is honoured.",
-)
-def grad(args, expr, sets, wrt, fmt, precision, color) -> None:
+def _grad_options(command):
+    """The arguments and options `grad` and `trace` share."""
+    decorators = [
+        click.argument("args", nargs=-1, type=click.UNPROCESSED, metavar="EXPR [--VAR VALUE]..."),
+        click.option("--expr", "expr", metavar="EXPR",
+                     help="The expression, when it starts with '-'."),
+        click.option("-D", "--set", "sets", multiple=True, metavar="NAME=VALUE",
+                     help="A variable's value."),
+        click.option("--wrt", metavar="A,B", help="Only these gradients, in this order."),
+        click.option("--format", "fmt", type=click.Choice(FORMATS),
+                     help="Output format. Default: table on a terminal, text otherwise. "
+                          "A trace: table, text, json or markdown."),
+        click.option("--precision", type=click.IntRange(1, 17), metavar="N",
+                     help="Significant digits in table, text and markdown (default: exact)."),
+        click.option("--color", type=click.Choice(("auto", "always", "never")), default="auto",
+                     show_default=True, help="Colour in tables; NO_COLOR is honoured."),
+    ]  # fmt: skip
+    for decorate in reversed(decorators):
+        command = decorate(command)
+    return command
+
+
+GRAD_SETTINGS = {"ignore_unknown_options": True, "allow_interspersed_args": True}
+
+
+@cli.command(context_settings=GRAD_SETTINGS, epilog=EXIT_CODES)
+@_grad_options
+@click.option("--trace", "show_trace", is_flag=True, help="Show every step of backpropagation.")
+def grad(args, expr, sets, wrt, fmt, precision, color, show_trace) -> None:
     """Value and gradients of EXPR at a point.
 
     \b
     Examples:
       autodiff grad "relu(a*b+c)" --a 2 --b -3 --c 10
+      autodiff grad "relu(a*b+c)" --a 2 --b -3 --c 10 --trace
       autodiff grad "x**2 + 3*x" --x 1.5 --format json
       autodiff grad -- "-x**2" --x 3
       autodiff grad "tanh(w*x + b)" -D w=0.5 -D x=2 -D b=-1 --wrt w,b
@@ -153,9 +154,32 @@ def grad(args, expr, sets, wrt, fmt, precision, color) -> None:
     statements NAME = EXPR separated by ';' or new lines, the last one the
     output. EXPR '-' reads it from standard input.
     """
+    run_grad(args, expr, sets, wrt, fmt, precision, color, show_trace)
+
+
+@cli.command(context_settings=GRAD_SETTINGS, epilog=EXIT_CODES)
+@_grad_options
+def trace(args, expr, sets, wrt, fmt, precision, color) -> None:
+    """The same as grad --trace: the forward pass, the graph, the topological
+    order, every backward step with its arithmetic, and the final gradients.
+
+    \b
+    Example:
+      autodiff trace "relu(a*b+c)" --a 2 --b -3 --c 10 --format markdown
+    """
+    run_grad(args, expr, sets, wrt, fmt, precision, color, True)
+
+
+def run_grad(args, expr, sets, wrt, fmt, precision, color, show_trace) -> None:
     from autodiff_cli import api
     from autodiff_cli.numbers import parse_number
 
+    if show_trace and fmt is not None and fmt not in TRACE_FORMATS:
+        raise AutodiffError(
+            "usage",
+            f"a trace cannot be written as {fmt}",
+            hint=f"--format {', '.join(TRACE_FORMATS)}",
+        )
     positional, given = _split_values(args, sets)
     source, from_stdin = _read_source(positional, expr)
     try:
@@ -163,28 +187,36 @@ def grad(args, expr, sets, wrt, fmt, precision, color) -> None:
         point = {name: parse_number(text, how) for name, (text, how) in given.items()}
         _check_unused(expression, given)
         wanted = [w.strip() for w in wrt.split(",") if w.strip()] if wrt else None
-        result = api.grad(expression, point, wanted)
+        result = (api.trace if show_trace else api.grad)(expression, point, wanted)
     except AutodiffError as error:
         error.from_stdin = from_stdin
         raise
     _warn_infinite(result)
     fmt = fmt or ("table" if sys.stdout.isatty() else "text")
-    _emit(result, fmt, precision, color)
+    _emit(result, fmt, precision, color, show_trace)
 
 
-def _emit(result, fmt: str, precision: int | None, color: str) -> None:
-    from autodiff_cli.render import grad as render
-
+def _emit(result, fmt: str, precision: int | None, color: str, show_trace: bool) -> None:
+    """Pick the renderer: Rich for tables, else the grad or trace module's format."""
     if fmt == "table":
-        from autodiff_cli.render.rich_table import console, grad_table
+        from autodiff_cli.render.rich_table import console
 
-        console(color).print(grad_table(result, precision))
-    elif fmt == "text":
-        sys.stdout.write(render.text(result, precision))
-    elif fmt == "json":
-        sys.stdout.write(render.as_json(result))
+        if show_trace:
+            from autodiff_cli.render.rich_trace import render as table
+        else:
+            from autodiff_cli.render.rich_table import grad_table as table
+        console(color).print(table(result, precision))
+        return
+    if show_trace:
+        from autodiff_cli.render import trace as render
     else:
+        from autodiff_cli.render import grad as render
+    if fmt == "json":
+        sys.stdout.write(render.as_json(result))
+    elif fmt in ("csv", "tsv"):
         sys.stdout.write(render.delimited(result, "," if fmt == "csv" else "\t"))
+    else:  # text, markdown
+        sys.stdout.write(getattr(render, fmt)(result, precision))
 
 
 @cli.command()

@@ -60,8 +60,11 @@ class Expression:
                 return node.span
         return None
 
-    def evaluate(self, point: Mapping[str, float]) -> Evaluation:
-        """Build the `Value` graph at `point` and run backward() on it."""
+    def evaluate(self, point: Mapping[str, float], on_step=None) -> Evaluation:
+        """Build the `Value` graph at `point` and run backward() on it.
+
+        `on_step` is passed to `Value.backward`, to watch the pass.
+        """
         missing = [name for name in self.variables if name not in point]
         if missing:
             raise missing_values(self, missing)
@@ -74,7 +77,7 @@ class Expression:
                 else:
                     inputs = tuple(values[j] for j in node.inputs)
                     values[i] = apply(node.op, inputs, node.constant)
-            values[self.output].backward()
+            values[self.output].backward(on_step=on_step)
         return Evaluation(self, values)
 
 

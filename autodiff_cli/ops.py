@@ -113,7 +113,7 @@ class Op:
 
     __slots__ = (
         "name", "label", "arity", "forward", "derivative", "rule", "description",
-        "function", "takes_constant", "syntax",
+        "trace", "function", "takes_constant", "syntax",
     )  # fmt: skip
 
     def __init__(
@@ -125,13 +125,17 @@ class Op:
         derivative: Callable[..., tuple],  # (m, out, x, y) -> local derivatives
         rule: str,  # the derivative rule, as people write it
         description: str,
+        # The trace's action text: a title, then each input's local derivative
+        # as shown, with {x}, {y}, {n} (the constant) and {out} filled in by
+        # data; "" shows the upstream gradient alone ("d.grad += 1.0").
+        trace: tuple[str, ...],
         function: bool = True,  # callable by name in expressions
         takes_constant: bool = False,  # second operand is a plain number
-        syntax: str = "",  # how an operator is written; functions are name(x)
+        syntax: str = "",  # how it is written; functions are name(x)
     ) -> None:
         self.name, self.label, self.arity = name, label, arity
         self.forward, self.derivative = forward, derivative
-        self.rule, self.description = rule, description
+        self.rule, self.description, self.trace = rule, description, trace
         self.function, self.takes_constant, self.syntax = function, takes_constant, syntax
 
     @property
@@ -161,41 +165,58 @@ def _pow_rule(m, out, x, y):
 
 OPS: tuple[Op, ...] = (
     Op("add", "+", 2, float.__add__, lambda m, out, x, y: (1.0, 1.0),
-       "d(x+y) = dx + dy", "addition", function=False, syntax="x + y"),
+       "d(x+y) = dx + dy", "addition",
+       trace=("Add", "", ""), function=False, syntax="x + y"),
     Op("sub", "-", 2, float.__sub__, lambda m, out, x, y: (1.0, -1.0),
-       "d(x-y) = dx - dy", "subtraction", function=False, syntax="x - y"),
+       "d(x-y) = dx - dy", "subtraction",
+       trace=("Sub", "", "(-1)"), function=False, syntax="x - y"),
     Op("mul", "*", 2, float.__mul__, lambda m, out, x, y: (y, x),
-       "d(x*y) = y dx + x dy", "multiplication", function=False, syntax="x * y"),
+       "d(x*y) = y dx + x dy", "multiplication",
+       trace=("Mul", "({y})", "({x})"), function=False, syntax="x * y"),
     Op("div", "/", 2, f_div, lambda m, out, x, y: (m.div(1.0, y), -m.div(out, y)),
-       "d(x/y) = dx/y - (x/y) dy/y", "division", function=False, syntax="x / y"),
+       "d(x/y) = dx/y - (x/y) dy/y", "division",
+       trace=("Div", "(1 / {y})", "(-{out} / {y})"), function=False, syntax="x / y"),
     Op("neg", "neg", 1, float.__neg__, lambda m, out, x, y: (-1.0,),
-       "d(-x) = -dx", "negation", function=False, syntax="-x"),
+       "d(-x) = -dx", "negation",
+       trace=("Neg", "(-1)"), function=False, syntax="-x"),
     Op("pow_const", "**", 1, f_pow, _pow_const_rule,
        "d(x**n) = n x**(n-1) dx", "power with a constant exponent",
+       trace=("Pow", "({n} * {x}**({n} - 1))"),
        function=False, takes_constant=True, syntax="x ** n"),
     Op("pow", "**", 2, f_pow, _pow_rule,
-       "d(x**y) = y x**(y-1) dx + x**y log(x) dy",
-       "power with a variable exponent", function=False, syntax="x ** y"),
+       "d(x**y) = y x**(y-1) dx + x**y log(x) dy", "power with a variable exponent",
+       trace=("Pow", "({y} * {x}**({y} - 1))", "({out} * log({x}))"),
+       function=False, syntax="x ** y"),
     Op("relu", "ReLU", 1, f_relu, lambda m, out, x, y: (m.step(out),),
-       "relu'(x) = 1 if x > 0 else 0", "rectified linear unit, max(0, x)"),
+       "relu'(x) = 1 if x > 0 else 0", "rectified linear unit, max(0, x)",
+       trace=("ReLU", "({out} > 0)")),
     Op("exp", "exp", 1, f_exp, lambda m, out, x, y: (out,),
-       "exp'(x) = exp(x)", "exponential, e**x"),
+       "exp'(x) = exp(x)", "exponential, e**x",
+       trace=("Exp", "({out})")),
     Op("log", "log", 1, f_log, lambda m, out, x, y: (m.div(1.0, x),),
-       "log'(x) = 1/x", "natural logarithm"),
+       "log'(x) = 1/x", "natural logarithm",
+       trace=("Log", "(1 / {x})")),
     Op("tanh", "tanh", 1, math.tanh, lambda m, out, x, y: (1.0 - out * out,),
-       "tanh'(x) = 1 - tanh(x)**2", "hyperbolic tangent"),
+       "tanh'(x) = 1 - tanh(x)**2", "hyperbolic tangent",
+       trace=("Tanh", "(1 - {out}**2)")),
     Op("sigmoid", "sigmoid", 1, f_sigmoid, lambda m, out, x, y: (out * (1.0 - out),),
-       "sigmoid'(x) = sigmoid(x) (1 - sigmoid(x))", "logistic function, 1/(1+exp(-x))"),
+       "sigmoid'(x) = sigmoid(x) (1 - sigmoid(x))", "logistic function, 1/(1+exp(-x))",
+       trace=("Sigmoid", "({out} * (1 - {out}))")),
     Op("sqrt", "sqrt", 1, f_sqrt, lambda m, out, x, y: (m.div(0.5, out),),
-       "sqrt'(x) = 1/(2 sqrt(x))", "square root"),
+       "sqrt'(x) = 1/(2 sqrt(x))", "square root",
+       trace=("Sqrt", "(0.5 / {out})")),
     Op("abs", "abs", 1, abs, lambda m, out, x, y: (m.sign(x),),
-       "abs'(x) = sign(x)", "absolute value"),
+       "abs'(x) = sign(x)", "absolute value",
+       trace=("Abs", "sign({x})")),
     Op("sin", "sin", 1, f_sin, lambda m, out, x, y: (m.cos(x),),
-       "sin'(x) = cos(x)", "sine (radians)"),
+       "sin'(x) = cos(x)", "sine (radians)",
+       trace=("Sin", "cos({x})")),
     Op("cos", "cos", 1, f_cos, lambda m, out, x, y: (-m.sin(x),),
-       "cos'(x) = -sin(x)", "cosine (radians)"),
+       "cos'(x) = -sin(x)", "cosine (radians)",
+       trace=("Cos", "(-sin({x}))")),
     Op("tan", "tan", 1, f_tan, lambda m, out, x, y: (1.0 + out * out,),
-       "tan'(x) = 1 + tan(x)**2", "tangent (radians)"),
+       "tan'(x) = 1 + tan(x)**2", "tangent (radians)",
+       trace=("Tan", "(1 + {out}**2)")),
 )  # fmt: skip
 
 BY_NAME: dict[str, Op] = {op.name: op for op in OPS}

@@ -172,24 +172,28 @@ class Value:
                 push(a)
         return topo
 
-    def backward(self, create_graph: bool = False) -> None:
+    def backward(self, create_graph: bool = False, on_step=None) -> None:
         """Fill in `grad` of every node: d(self)/d(node).
 
         Leaves accumulate across calls (as in PyTorch; see `zero_grad`);
         interior nodes are reset first, so they hold this pass's gradient.
         With `create_graph=True` the gradients are `Value`s with a graph of
         their own, built from the same derivative rules, so they can be
-        differentiated again.
+        differentiated again. `on_step(node, local_derivatives)` is called
+        after each node's step, in backward order (None for a leaf): the
+        trace mode records the real pass through it.
         """
         topo = self.topological_order()
         for v in topo:
             if v._fn is not None:
                 v.grad = 0.0
         self.grad = 1.0 if self._fn is not None else self.grad + 1.0
-        if create_graph:
+        if create_graph or on_step is not None:
+            m = VALUE if create_graph else FLOAT
             for v in reversed(topo):
-                if v._fn is not None:
-                    _propagate(v, VALUE)
+                local = None if v._fn is None else _propagate(v, m)
+                if on_step is not None:
+                    on_step(v, local)
             return
         for v in reversed(topo):  # _propagate(v, FLOAT), inlined for speed
             fn = v._fn

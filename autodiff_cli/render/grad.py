@@ -33,3 +33,20 @@ def delimited(result, delimiter: str) -> str:
     writer.writerow(["value", *(f"grad_{name}" for name in result.gradients)])
     writer.writerow([machine(result.value), *(machine(g) for g in result.gradients.values())])
     return out.getvalue()
+
+
+def markdown(result, precision: int | None = None) -> str:
+    """A Markdown table: the value, then each variable's value and gradient."""
+    expr = result.evaluation.expression
+    name = expr.nodes[expr.output].name or "output"
+    lines = [
+        f"`{result.expression}`".replace("|", "\\|"),
+        "",
+        "| | value | gradient |",
+        "|---|---:|---:|",
+        f"| {name} | {with_precision(result.value, precision)} | |",
+    ]
+    for var, g in result.gradients.items():
+        shown = with_precision(result.point[var], precision), with_precision(g, precision)
+        lines.append(f"| {var} | {shown[0]} | {shown[1]} |")
+    return "\n".join(lines) + "\n"

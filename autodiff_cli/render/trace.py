@@ -1,0 +1,192 @@
+"""Trace mode as plain text, Markdown and JSON (Rich tables are in rich_trace.py).
+
+The four sections of the walkthrough's worked example: the forward pass (with
+a picture of the graph), the topological order, the backward steps and the
+final gradients. `sections()` says what they hold; each renderer says how.
+"""
+
+from __future__ import annotations
+
+import json
+
+from autodiff_cli.numbers import json_number
+from autodiff_cli.trace import Trace, meaning
+
+TREE_LIMIT = 200  # larger graphs are not drawn: the forward pass lists every node
+
+
+class Section:
+    def __init__(self, title: str, headers: list[str], rows: list[list]) -> None:
+        self.title, self.headers, self.rows = title, headers, rows
+
+
+class Action:
+    """An action cell: a title and code fragments (backticks in Markdown)."""
+
+    def __init__(self, title: str, fragments: list[str]) -> None:
+        self.title, self.fragments = title, fragments
+
+    def text(self, code: str = "") -> str:
+        if not self.fragments:
+            return self.title
+        return f"{self.title}: " + ", ".join(f"{code}{f}{code}" for f in self.fragments)
+
+
+def number_format(precision: int | None):
+    """repr, as the walkthrough prints floats (4.0, -3.0), or N significant digits."""
+    if precision is None:
+        return repr
+    return lambda x: format(x, f".{precision}g")
+
+
+def sections(trace: Trace, number=repr) -> list[Section]:
+    forward = Section(
+        "Forward pass",
+        ["Node", "Operation", "data"],
+        [[n.name, n.formula, number(n.data)] for n in trace.nodes],
+    )
+    steps = []
+    for s in trace.steps:
+        result = ", ".join(f"{k}.grad = {number(g)}" for k, g in s.updates.items()) or "--"
+        steps.append([str(s.step), s.node, Action(s.title, s.fragments), result])
+    backward = Section("Backward pass", ["Step", "Node", "Action", "Result"], steps)
+    final = Section(
+        "Final gradients",
+        ["Node", "data", "grad", "Meaning"],
+        [
+            [name, number(trace.variable(name).data), number(g), meaning(name, g, trace.output)]
+            for name, g in trace.gradients.items()
+        ],
+    )
+    return [forward, backward, final]
+
+
+def orders(trace: Trace) -> tuple[str, str]:
+    order = trace.order
+    return f"[{', '.join(order)}]", f"[{', '.join(reversed(order))}]"
+
+
+def tree(trace: Trace, number=repr) -> list[tuple[int, str, bool]] | None:
+    """The graph from the output down, as (depth, label, last child) in preorder.
+
+    A node shared by several users is drawn once, then referred to. None when
+    the graph is too large to draw. Built with a stack, not recursion.
+    """
+    if len(trace.nodes) > TREE_LIMIT:
+        return None
+    by_name = {n.name: n for n in trace.nodes}
+    entries: list[tuple[int, str, bool]] = []
+    drawn: set[str] = set()
+    stack = [(by_name[trace.output], 0, True)]
+    while stack:
+        node, depth, last = stack.pop()
+        if node.name in drawn and node.kind == "operation":
+            entries.append((depth, f"{node.name} (shown above)", last))
+            continue
+        drawn.add(node.name)
+        if node.kind == "operation":
+            label = f"{node.name} = {node.formula} = {number(node.data)}"
+        else:
+            label = f"{node.name} = {number(node.data)}"
+        entries.append((depth, label, last))
+        children = [by_name[c] for c in node.inputs]
+        for k in range(len(children) - 1, -1, -1):
+            stack.append((children[k], depth + 1, k == len(children) - 1))
+    return entries
+
+
+def tree_text(entries: list[tuple[int, str, bool]]) -> list[str]:
+    lines, open_levels = [], []  # open_levels[d]: a guide line continues at depth d
+    for depth, label, last in entries:
+        del open_levels[depth:]
+        if depth == 0:
+            lines.append(label)
+        else:
+            guides = "".join("|   " if more else "    " for more in open_levels[1:])
+            lines.append(f"{guides}{'`-- ' if last else '|-- '}{label}")
+        open_levels.append(not last)
+    return lines
+
+
+def too_large(trace: Trace) -> str:
+    return f"(a graph of {len(trace.nodes)} nodes is not drawn; the forward pass lists them all)"
+
+
+def _text_table(section: Section) -> list[str]:
+    rows = [[c.text() if isinstance(c, Action) else c for c in row] for row in section.rows]
+    widths = [max(len(r[i]) for r in [section.headers, *rows]) for i in range(len(section.headers))]
+    lines = []
+    for row in [section.headers, *rows]:
+        cells = [cell.ljust(width) for cell, width in zip(row, widths)]
+        lines.append("  ".join(cells).rstrip())
+    return lines
+
+
+def _parts(trace: Trace, precision: int | None):
+    """What text and Markdown both show: the sections, the orders, the picture."""
+    number = number_format(precision)
+    forward, backward, final = sections(trace, number)
+    entries = tree(trace, number)
+    picture = tree_text(entries) if entries is not None else [too_large(trace)]
+    return forward, backward, final, orders(trace), picture
+
+
+def text(trace: Trace, precision: int | None = None) -> str:
+    forward, backward, final, (order, reverse), picture = _parts(trace, precision)
+    out = [forward.title, *_text_table(forward), "", "Graph", *picture, ""]
+    out += [f"Topological order: {order}", f"Reversed:          {reverse}", ""]
+    out += [backward.title, *_text_table(backward), "", final.title, *_text_table(final)]
+    return "\n".join(out) + "\n"
+
+
+def _md_cell(cell) -> str:
+    value = cell.text("`") if isinstance(cell, Action) else cell
+    return value.replace("|", "\\|")
+
+
+def _md_table(section: Section) -> list[str]:
+    lines = [f"### {section.title}", ""]
+    lines.append("| " + " | ".join(section.headers) + " |")
+    lines.append("|" + "|".join("---" for _ in section.headers) + "|")
+    for row in section.rows:
+        lines.append("| " + " | ".join(_md_cell(c) for c in row) + " |")
+    return lines
+
+
+def markdown(trace: Trace, precision: int | None = None) -> str:
+    forward, backward, final, (order, reverse), picture = _parts(trace, precision)
+    out = [f"## Trace of `{trace.expression}`", "", *_md_table(forward), ""]
+    out += ["```", *picture, "```", ""]
+    out += ["### Topological order", "", f"Topological order: `{order}`", ""]
+    out += [f"Reversed: `{reverse}`", ""]
+    out += [*_md_table(backward), "", *_md_table(final)]
+    return "\n".join(out) + "\n"
+
+
+def as_json(trace: Trace) -> str:
+    obj = {
+        "expression": trace.expression,
+        "nodes": [
+            {
+                "name": n.name,
+                "op": n.op,
+                "inputs": n.inputs,
+                "data": json_number(n.data),
+                "grad": json_number(n.grad),
+            }
+            for n in trace.nodes
+        ],
+        "topological_order": trace.order,
+        "steps": [
+            {
+                "step": s.step,
+                "node": s.node,
+                "action": s.action,
+                "updates": {k: json_number(g) for k, g in s.updates.items()},
+            }
+            for s in trace.steps
+        ],
+        "value": json_number(trace.value),
+        "gradients": {k: json_number(g) for k, g in trace.gradients.items()},
+    }
+    return json.dumps(obj, ensure_ascii=False, allow_nan=False) + "\n"

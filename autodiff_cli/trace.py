@@ -1,0 +1,172 @@
+"""Trace mode's data: every node named, the forward pass, the backward steps.
+
+The steps are recorded while the real backward pass runs (`Value.backward`'s
+`on_step`), so a trace cannot disagree with the gradients it reports. The
+words of each step come from the table of operations (`Op.trace`).
+"""
+
+from __future__ import annotations
+
+import itertools
+import string
+
+from autodiff_cli.expression import Expression
+from autodiff_cli.numbers import plain
+
+
+def node_names(expr: Expression) -> dict[int, str]:
+    """A name for every node the output needs, as the walkthrough names them.
+
+    Variables keep their names, constants show their value, nodes a program
+    named keep that name; the output is L (or L1, L2, ... if L is taken) and
+    the other nodes get the first free letters in creation order: so
+    relu(a*b+c) names d = a*b, e = d + c, L = relu(e).
+    """
+    nodes = expr.nodes
+    taken = {n.name for n in nodes if n.name is not None}
+    out = nodes[expr.output]
+    output_name = out.name
+    if output_name is None:
+        output_name = next(c for c in _candidates("L") if c not in taken)
+        taken.add(output_name)
+    fresh = (c for c in _candidates(*string.ascii_lowercase) if c not in taken)
+    names = {}
+    for i in expr.live:
+        node = nodes[i]
+        if i == expr.output:
+            names[i] = output_name
+        elif node.name is not None:
+            names[i] = node.name
+        elif node.op is None:
+            start, end = node.span
+            names[i] = expr.source[start:end] or plain(node.constant)
+        else:
+            names[i] = next(fresh)
+    return names
+
+
+def _candidates(*letters: str):
+    for suffix in itertools.count():
+        for letter in letters:
+            yield f"{letter}{suffix or ''}"
+
+
+class TraceNode:
+    def __init__(self, name, kind, op, formula, inputs, data, grad):
+        self.name = name
+        self.kind = kind  # "input", "constant" or "operation"
+        self.op = op  # the walkthrough's `_op` label, None for a leaf
+        self.formula = formula  # "a * b", "relu(e)"; "input" or "constant" for leaves
+        self.inputs = inputs  # names, in operand order
+        self.data, self.grad = data, grad
+
+
+class Step:
+    def __init__(self, step, node, title, fragments, updates):
+        self.step, self.node = step, node
+        self.title = title  # "Seed", "Mul backward", "Leaf node, no-op"
+        self.fragments = fragments  # ["a.grad += (-3.0) * 1.0", ...]
+        self.updates = updates  # {input name: its grad after this step}
+
+    @property
+    def action(self) -> str:
+        return f"{self.title}: {', '.join(self.fragments)}" if self.fragments else self.title
+
+
+class Trace:
+    def __init__(self, expression, output, nodes, steps, value, gradients):
+        self.expression = expression  # the source text
+        self.output = output  # the output's name
+        self.nodes = nodes  # TraceNodes in topological order
+        self.steps = steps
+        self.value = value
+        self.gradients = gradients  # {variable: grad}, as `grad` reports them
+
+    @property
+    def order(self) -> list[str]:
+        return [n.name for n in self.nodes]
+
+    def variable(self, name: str) -> TraceNode:
+        return next(n for n in self.nodes if n.kind == "input" and n.name == name)
+
+
+class Recorder:
+    """`on_step` for `Value.backward`: keeps each step's numbers as they happen."""
+
+    def __init__(self) -> None:
+        self.raw: list = []
+
+    def __call__(self, v, local) -> None:
+        children = v._children
+        seen: dict[int, tuple] = {}
+        for c in children:  # a reused input (x*x) is reported once, after both updates
+            seen[id(c)] = (c, c.grad)
+        self.raw.append((v, v.grad, local, list(seen.values())))
+
+
+def _fill(template: str, v) -> str:
+    children = v._children
+    fields = {
+        "out": repr(v.data),
+        "x": repr(children[0].data),
+        "y": repr(children[1].data) if len(children) == 2 else "",
+        "n": plain(v._arg) if v._arg is not None else "",
+    }
+    return template.format(**fields)
+
+
+def build(expr: Expression, values, recorder: Recorder, gradients: dict) -> Trace:
+    """The trace of an evaluation whose backward pass `recorder` watched."""
+    names = node_names(expr)
+    index = {id(values[i]): i for i in expr.live}
+    name_of = {key: names[i] for key, i in index.items()}
+    output = values[expr.output]
+
+    nodes = []
+    for v in output.topological_order():
+        i = index[id(v)]
+        node = expr.nodes[i]
+        inputs = [name_of[id(c)] for c in v._children]
+        if node.op is None:
+            kind = "input" if node.variable else "constant"
+            formula = kind
+        else:
+            kind, formula = "operation", _formula(node.op, inputs, v)
+        nodes.append(TraceNode(names[i], kind, v._op or None, formula, inputs, v.data, v.grad))
+
+    out_name = names[expr.output]
+    seed = recorder.raw[0][1] if recorder.raw else output.grad
+    steps = [Step(0, out_name, "Seed", [f"{out_name}.grad = {plain(seed)}"], {out_name: seed})]
+    for number, (v, g, local, after) in enumerate(recorder.raw, start=1):
+        name = name_of[id(v)]
+        if local is None:
+            steps.append(Step(number, name, "Leaf node, no-op", [], {}))
+            continue
+        fragments = []
+        for child, template in zip(v._children, v._fn.trace[1:]):
+            factor = _fill(template, v)
+            term = f"{factor} * {g!r}" if factor else repr(g)
+            fragments.append(f"{name_of[id(child)]}.grad += {term}")
+        updates = {name_of[id(c)]: grad for c, grad in after}
+        steps.append(Step(number, name, f"{v._fn.trace[0]} backward", fragments, updates))
+    return Trace(expr.source, out_name, nodes, steps, output.data, gradients)
+
+
+def _formula(op, inputs: list[str], v) -> str:
+    if op.function:
+        return f"{op.name}({', '.join(inputs)})"
+    if op.takes_constant:
+        return f"{inputs[0]} {op.label} {plain(v._arg)}"
+    if len(inputs) == 1:
+        return f"-{inputs[0]}"
+    return f"{inputs[0]} {op.label} {inputs[1]}"
+
+
+def meaning(variable: str, grad: float, output: str) -> str:
+    """The walkthrough's reading of a gradient: 'If a increases by h, L decreases by 3h'."""
+    if grad == 0:
+        return f"If {variable} increases by h, {output} does not change (to first order)"
+    direction = "increases" if grad > 0 else "decreases"
+    size = abs(grad)
+    amount = "h" if size == 1 else f"{plain(size)}h"
+    return f"If {variable} increases by h, {output} {direction} by {amount}"
