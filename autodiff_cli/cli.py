@@ -18,7 +18,8 @@ FORMATS = ("table", "text", "json", "csv", "tsv", "markdown")
 TRACE_FORMATS = ("table", "text", "json", "markdown")
 EXIT_CODES = """\b
 Exit codes: 0 success; 1 the evaluation failed (NaN in the value or a
-gradient); 2 a usage error or an invalid expression."""
+gradient); 2 a usage error, an invalid expression, or output that cannot
+be written."""
 
 
 @click.group(
@@ -109,7 +110,7 @@ def _warn_infinite(result) -> None:
             _warn(f"the gradient with respect to {name} is {g}")
 
 
-def _grad_options(command):
+def _grad_options(formats: tuple[str, ...]):
     """The arguments and options `grad` and `trace` share."""
     decorators = [
         click.argument("args", nargs=-1, type=click.UNPROCESSED, metavar="EXPR [--VAR VALUE]..."),
@@ -118,7 +119,7 @@ def _grad_options(command):
         click.option("-D", "--set", "sets", multiple=True, metavar="NAME=VALUE",
                      help="A variable's value."),
         click.option("--wrt", metavar="A,B", help="Only these gradients, in this order."),
-        click.option("--format", "fmt", type=click.Choice(FORMATS),
+        click.option("--format", "fmt", type=click.Choice(formats),
                      help="Output format. Default: table on a terminal, text otherwise. "
                           "A trace: table, text, json or markdown."),
         click.option("--precision", type=click.IntRange(1, 17), metavar="N",
@@ -126,16 +127,20 @@ def _grad_options(command):
         click.option("--color", type=click.Choice(("auto", "always", "never")), default="auto",
                      show_default=True, help="Colour in tables; NO_COLOR is honoured."),
     ]  # fmt: skip
-    for decorate in reversed(decorators):
-        command = decorate(command)
-    return command
+
+    def decorate(command):
+        for decorator in reversed(decorators):
+            command = decorator(command)
+        return command
+
+    return decorate
 
 
 GRAD_SETTINGS = {"ignore_unknown_options": True, "allow_interspersed_args": True}
 
 
 @cli.command(context_settings=GRAD_SETTINGS, epilog=EXIT_CODES)
-@_grad_options
+@_grad_options(FORMATS)
 @click.option("--trace", "show_trace", is_flag=True, help="Show every step of backpropagation.")
 def grad(args, expr, sets, wrt, fmt, precision, color, show_trace) -> None:
     """Value and gradients of EXPR at a point.
@@ -158,7 +163,7 @@ def grad(args, expr, sets, wrt, fmt, precision, color, show_trace) -> None:
 
 
 @cli.command(context_settings=GRAD_SETTINGS, epilog=EXIT_CODES)
-@_grad_options
+@_grad_options(TRACE_FORMATS)
 def trace(args, expr, sets, wrt, fmt, precision, color) -> None:
     """The same as grad --trace: the forward pass, the graph, the topological
     order, every backward step with its arithmetic, and the final gradients.
@@ -270,11 +275,17 @@ def main() -> None:
     except BrokenPipeError:
         _silence_stdout()
         code = 141
+    except OSError as error:  # a full disk, a closed terminal: no traceback either
+        _silence_stdout()
+        code = report(AutodiffError("io", f"cannot write the output: {error.strerror}"), [])
     try:
         sys.stdout.flush()
     except BrokenPipeError:
         _silence_stdout()
         code = 141
+    except OSError as error:
+        _silence_stdout()
+        code = report(AutodiffError("io", f"cannot write the output: {error.strerror}"), [])
     sys.exit(code or 0)
 
 

@@ -21,6 +21,7 @@ KINDS = {
     "invalid_value": EXIT_USAGE,
     "usage": EXIT_USAGE,
     "input": EXIT_USAGE,
+    "io": EXIT_USAGE,
     "undefined": EXIT_EVALUATION,
 }
 

@@ -10,6 +10,7 @@ from autodiff_cli import grammar
 from autodiff_cli.builder import Builder
 from autodiff_cli.errors import AutodiffError
 from autodiff_cli.expression import Expression
+from autodiff_cli.ops import FUNCTIONS
 
 # What each terminal is, in words, in the order messages list them.
 WORDS = {
@@ -45,6 +46,8 @@ def _get_parser():
 
 def parse(source: str) -> Expression:
     """The expression graph of `source`; raises AutodiffError when it is invalid."""
+    if not any(line.split("#", 1)[0].strip() for line in source.splitlines()):
+        raise AutodiffError("syntax", "the expression is empty", hint="relu(a*b+c)")
     with _lock:
         parser = _get_parser()
         _builder.reset()
@@ -141,6 +144,10 @@ def syntax_error(source: str, error: UnexpectedInput) -> AutodiffError:
             message = f"{previous}{token} is not a number: an exponent needs digits, as in 2e3"
             hint = f"to multiply, write {previous}*{token}"
             span = (previous.start_pos, token.end_pos)
+        elif previous.type == "NAME" and str(previous) in FUNCTIONS:
+            message = f"{previous} is a function: its argument goes in parentheses"
+            hint = f"write {previous}({token})"
+            span = (token.start_pos, token.start_pos + 1)
         else:
             message = "implicit multiplication is not supported"
             hint = (

@@ -313,3 +313,25 @@ def test_installed_command_end_to_end(autodiff):
 def test_installed_command_reads_stdin(autodiff):
     r = autodiff("grad", "-", "--x", "2", stdin="y = x**3\ny + 1\n")
     assert r.stdout == "value\t9\nx\t12\n"
+
+
+def test_output_that_cannot_be_written_is_a_clean_error(tmp_path):
+    import subprocess
+
+    from conftest import BIN, user_env
+
+    with open("/dev/full", "w") as full:
+        r = subprocess.run(
+            [str(BIN / "autodiff"), *USED_BY, "--format", "json"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=user_env(),
+        )
+    assert r.returncode == 2
+    assert r.stderr == "autodiff: error: cannot write the output: No space left on device\n"
+
+
+def test_trace_help_lists_only_trace_formats(autodiff):
+    out = autodiff("trace", "--help").stdout
+    assert "--format [table|text|json|markdown]" in out

@@ -145,6 +145,7 @@ def errors_of(source: str) -> AutodiffError:
         ("x(2)", "unknown function 'x'", 1, "autodiff functions lists them all"),
         ("relu(a, b)", "relu() takes 1 argument, got 2", 1, None),
         ("__import__(os)", "unknown function '__import__'", 1, "autodiff functions lists them all"),
+        ("sin x", "sin is a function: its argument goes in parentheses", 5, "write sin(x)"),
     ],
 )
 def test_invalid_expressions_say_why_and_where(source, message, column, hint):
@@ -174,3 +175,13 @@ def test_sum_of_a_million_terms():
     result = grad(source, {f"x{i}": float(i) for i in range(10)})
     assert result.value == sum(i % 10 for i in range(n))
     assert result.gradients == {f"x{i}": n / 10 for i in range(10)}
+
+
+@pytest.mark.parametrize("source", ["", "   ", "# a comment only\n\n"])
+def test_an_empty_expression_is_said_to_be_empty(source):
+    error = errors_of(source)
+    assert (error.kind, error.message, error.hint) == (
+        "syntax",
+        "the expression is empty",
+        "relu(a*b+c)",
+    )

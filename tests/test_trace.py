@@ -244,7 +244,7 @@ def test_trace_gradients_equal_grad(case):
 
 
 def test_a_csv_trace_is_a_usage_error(cli):
-    r = cli(*WORKED, "--format", "csv")
+    r = cli("grad", *WORKED[1:], "--trace", "--format", "csv")
     assert r.returncode == 2
     assert r.stderr == (
         "autodiff: error: a trace cannot be written as csv\n"

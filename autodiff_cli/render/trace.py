@@ -156,7 +156,7 @@ def _md_table(section: Section) -> list[str]:
 def markdown(trace: Trace, precision: int | None = None) -> str:
     forward, backward, final, (order, reverse), picture = _parts(trace, precision)
     out = [f"## Trace of `{trace.expression}`", "", *_md_table(forward), ""]
-    out += ["```", *picture, "```", ""]
+    out += ["### Graph", "", "```", *picture, "```", ""]
     out += ["### Topological order", "", f"Topological order: `{order}`", ""]
     out += [f"Reversed: `{reverse}`", ""]
     out += [*_md_table(backward), "", *_md_table(final)]
