@@ -14,7 +14,8 @@ import click
 from autodiff_cli import __version__
 from autodiff_cli.errors import EXIT_USAGE, AutodiffError
 
-FORMATS = ("table", "text", "json", "csv", "tsv", "markdown")
+FORMATS = ("table", "text", "json", "jsonl", "csv", "tsv", "markdown")
+BATCH_FORMATS = ("text", "json", "jsonl", "csv", "tsv")
 TRACE_FORMATS = ("table", "text", "json", "markdown")
 EXIT_CODES = """\b
 Exit codes: 0 success; 1 the evaluation failed (NaN in the value or a
@@ -36,6 +37,29 @@ def cli() -> None:
       autodiff grad "sin(x)*exp(-x**2)" --x 0.5 --format json
       autodiff functions
     """
+
+
+class _Stop(Exception):  # noqa: N818 - not an error: a way out past click
+    """Ctrl-C or a closed pipe, carried past click (which would print or exit 1 itself)."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def _guarded(command):
+    """Ctrl-C exits 130 and a closed pipe 141, quietly, whatever the command was doing."""
+
+    def run(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except KeyboardInterrupt:
+            raise _Stop(130) from None
+        except BrokenPipeError:
+            raise _Stop(141) from None
+
+    run.__name__, run.__doc__ = command.__name__, command.__doc__
+    return run
 
 
 def _split_values(args: tuple[str, ...], sets: tuple[str, ...]):
@@ -142,7 +166,24 @@ GRAD_SETTINGS = {"ignore_unknown_options": True, "allow_interspersed_args": True
 @cli.command(context_settings=GRAD_SETTINGS, epilog=EXIT_CODES)
 @_grad_options(FORMATS)
 @click.option("--trace", "show_trace", is_flag=True, help="Show every step of backpropagation.")
-def grad(args, expr, sets, wrt, fmt, precision, color, show_trace) -> None:
+@click.option(
+    "--lines",
+    "lines",
+    is_flag=False,
+    flag_value="-",
+    metavar="[FILE|-]",
+    help="Many expressions: one a line, from FILE or standard input.",
+)
+@click.option("--points", metavar="FILE|-", help="Many points: a CSV or JSON Lines file.")
+@click.option(
+    "--points-format",
+    type=click.Choice(("csv", "jsonl")),
+    help="Format of --points (default: from the file name, else csv).",
+)
+@_guarded
+def grad(
+    args, expr, sets, wrt, fmt, precision, color, show_trace, lines, points, points_format
+) -> None:
     """Value and gradients of EXPR at a point.
 
     \b
@@ -159,11 +200,15 @@ def grad(args, expr, sets, wrt, fmt, precision, color, show_trace) -> None:
     statements NAME = EXPR separated by ';' or new lines, the last one the
     output. EXPR '-' reads it from standard input.
     """
-    run_grad(args, expr, sets, wrt, fmt, precision, color, show_trace)
+    if lines is not None or points is not None:
+        run_batch(args, expr, sets, wrt, fmt, precision, show_trace, lines, points, points_format)
+    else:
+        run_grad(args, expr, sets, wrt, fmt, precision, color, show_trace)
 
 
 @cli.command(context_settings=GRAD_SETTINGS, epilog=EXIT_CODES)
 @_grad_options(TRACE_FORMATS)
+@_guarded
 def trace(args, expr, sets, wrt, fmt, precision, color) -> None:
     """The same as grad --trace: the forward pass, the graph, the topological
     order, every backward step with its arithmetic, and the final gradients.
@@ -201,6 +246,90 @@ def run_grad(args, expr, sets, wrt, fmt, precision, color, show_trace) -> None:
     _emit(result, fmt, precision, color, show_trace)
 
 
+def _open(path: str, newline: str | None = None):
+    if path == "-":
+        return sys.stdin
+    try:
+        return open(path, encoding="utf-8", newline=newline)  # noqa: SIM115 - closed at exit
+    except OSError as error:
+        raise AutodiffError("input", f"cannot read {path}: {error.strerror}") from None
+
+
+def run_batch(args, expr, sets, wrt, fmt, precision, show_trace, lines, points, points_format):
+    """--lines and --points: one record per input, failures as records, exit 1 if any."""
+    from autodiff_cli import api, batch
+    from autodiff_cli.numbers import parse_number
+    from autodiff_cli.render.records import LinesWriter, PointsWriter
+
+    fmt = fmt or "text"
+    if lines is not None and points is not None:
+        raise AutodiffError("usage", "--lines and --points do not go together")
+    if show_trace:
+        raise AutodiffError("usage", "--trace shows one evaluation, not a pipeline")
+    if fmt not in BATCH_FORMATS:
+        hint = f"--format {', '.join(BATCH_FORMATS)}"
+        raise AutodiffError("usage", f"a pipeline cannot be written as {fmt}", hint=hint)
+    positional, given = _split_values(args, sets)
+    defaults = {name: parse_number(text, how) for name, (text, how) in given.items()}
+    wanted = [w.strip() for w in wrt.split(",") if w.strip()] if wrt else None
+    if lines is not None:
+        if positional or expr:
+            raise AutodiffError(
+                "usage", "--lines reads the expressions; give no EXPR", hint="--lines FILE"
+            )
+        failed, total = batch.run_lines(
+            _open(lines), LinesWriter(sys.stdout, fmt, precision), defaults, wanted
+        )
+        what = "expressions"
+    else:
+        source, from_stdin = _read_source(positional, expr)
+        if from_stdin and points == "-":
+            raise AutodiffError("usage", "the expression and the points cannot both be stdin")
+        expression = api.parse(source)
+        _check_unused(expression, given)
+        unknown = [w for w in wanted or [] if w not in expression.variables]
+        if unknown:
+            raise AutodiffError(
+                "usage", f"--wrt names {', '.join(unknown)}, which the expression does not use"
+            )
+        stream = _open(points, newline="")
+        streaming = batch.is_streaming(stream)
+        progress = _progress_bar(stream) if sys.stderr.isatty() and not streaming else None
+        failed, total = batch.run_points(
+            expression,
+            stream,
+            batch.points_format(points, points_format),
+            lambda names: PointsWriter(sys.stdout, fmt, precision, names),
+            defaults,
+            wanted,
+            streaming,
+            _warn,
+            progress,
+        )
+        what = "rows"
+    if failed:
+        _warn(f"{failed} of {total} {what} failed: see the error records in the output")
+        click.get_current_context().exit(1)
+
+
+def _progress_bar(stream):
+    """A Rich progress bar on standard error, by bytes read of the points file."""
+    import atexit
+    import os
+
+    from rich.console import Console
+    from rich.progress import Progress
+
+    size = os.fstat(stream.fileno()).st_size
+    bar = Progress(
+        transient=True, console=Console(stderr=True), redirect_stdout=False, redirect_stderr=False
+    )
+    task = bar.add_task("points", total=size)
+    bar.start()
+    atexit.register(bar.stop)
+    return lambda: bar.update(task, completed=stream.buffer.tell())
+
+
 def _emit(result, fmt: str, precision: int | None, color: str, show_trace: bool) -> None:
     """Pick the renderer: Rich for tables, else the grad or trace module's format."""
     if fmt == "table":
@@ -216,7 +345,7 @@ def _emit(result, fmt: str, precision: int | None, color: str, show_trace: bool)
         from autodiff_cli.render import trace as render
     else:
         from autodiff_cli.render import grad as render
-    if fmt == "json":
+    if fmt in ("json", "jsonl"):
         sys.stdout.write(render.as_json(result))
     elif fmt in ("csv", "tsv"):
         sys.stdout.write(render.delimited(result, "," if fmt == "csv" else "\t"))
@@ -226,6 +355,7 @@ def _emit(result, fmt: str, precision: int | None, color: str, show_trace: bool)
 
 @cli.command()
 @click.option("--format", "fmt", type=click.Choice(("table", "text")), help="Output format.")
+@_guarded
 def functions(fmt) -> None:
     """List the operations, with their derivative rules."""
     from autodiff_cli.ops import OPS
@@ -262,6 +392,7 @@ def main() -> None:
     argv = sys.argv[1:]
     try:
         code = cli.main(args=argv, prog_name="autodiff", standalone_mode=False)
+        sys.stdout.flush()
     except AutodiffError as error:
         code = report(error, argv)
     except click.exceptions.NoArgsIsHelpError as error:  # `autodiff` alone: help on stderr
@@ -269,23 +400,19 @@ def main() -> None:
         code = EXIT_USAGE
     except click.ClickException as error:
         code = report(AutodiffError("usage", error.format_message()), argv)
+    except _Stop as stop:
+        code = stop.code
     except (KeyboardInterrupt, click.exceptions.Abort):
-        click.echo("autodiff: interrupted", err=True)
         code = 130
     except BrokenPipeError:
-        _silence_stdout()
         code = 141
     except OSError as error:  # a full disk, a closed terminal: no traceback either
         _silence_stdout()
         code = report(AutodiffError("io", f"cannot write the output: {error.strerror}"), [])
-    try:
-        sys.stdout.flush()
-    except BrokenPipeError:
+    if code == 130:
+        click.echo("autodiff: interrupted", err=True)
+    elif code == 141:  # the reader has gone: nothing more to say, to anyone
         _silence_stdout()
-        code = 141
-    except OSError as error:
-        _silence_stdout()
-        code = report(AutodiffError("io", f"cannot write the output: {error.strerror}"), [])
     sys.exit(code or 0)
 
 

@@ -1,0 +1,202 @@
+"""Pipelines: many expressions (`--lines`) or many points (`--points`), streamed.
+
+Each input gives exactly one output record, in input order, written as soon
+as it is known; a bad input gives an error record and the stream goes on.
+Nothing is held but the current record, so memory stays flat however long
+the input. The functions return how many inputs failed.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import os
+import stat
+
+from autodiff_cli import api
+from autodiff_cli.compiled import compile_expression
+from autodiff_cli.errors import AutodiffError
+from autodiff_cli.render.records import LinesWriter, PointsWriter
+
+
+def run_lines(stream, writer: LinesWriter, point: dict, wrt: list[str] | None):
+    """One expression (or ;-program) a line; blank and # lines are skipped.
+
+    Returns (failed, expressions).
+    """
+    failed = count = 0
+    writer.header()
+    writer.flush()
+    for number, raw in enumerate(stream, start=1):
+        source = raw.strip()
+        if not source or source.startswith("#"):
+            continue
+        count += 1
+        try:
+            expr = api.parse(source)
+            used = {k: v for k, v in point.items() if k in expr.variables}
+            wanted = [w for w in wrt if w in expr.variables] if wrt else None
+            result = api.grad(expr, used, wanted)
+        except AutodiffError as error:
+            failed += 1
+            writer.error(number, source, error)
+        else:
+            writer.record(number, source, result.value, result.gradients)
+        writer.flush()  # a record as soon as it is known: `tail -f | autodiff` works
+    return failed, count
+
+
+def points_format(path: str, given: str | None) -> str:
+    if given:
+        return given
+    if path.endswith((".jsonl", ".ndjson", ".json")):
+        return "jsonl"
+    return "csv"
+
+
+def _csv_rows(stream):
+    """(row number, {column: text}) for each data row, after the header."""
+    reader = csv.reader(stream)
+    header = next(reader, None)
+    if header is None:
+        return [], iter(())
+    columns = [h.strip() for h in header]
+
+    def rows():
+        for number, fields in enumerate(reader, start=1):
+            if fields:
+                yield number, fields
+
+    return columns, rows()
+
+
+def run_points(
+    expr,
+    stream,
+    fmt_in: str,
+    writer_for,
+    defaults: dict[str, float],
+    wrt: list[str] | None,
+    streaming: bool,
+    warn,
+    progress=None,
+) -> tuple[int, int]:
+    """The value and gradients of `expr` at every row of `stream`: (failed, rows).
+
+    `progress()`, if given, is called every few thousand rows.
+    """
+    run = compile_expression(expr)  # parsed and prepared once, not per row
+    names = expr.variables
+    chosen = [names.index(w) for w in wrt] if wrt else list(range(len(names)))
+    writer: PointsWriter = writer_for([names[k] for k in chosen])
+    if fmt_in == "csv":
+        columns, rows = _csv_rows(stream)
+        lookup = _csv_lookup(columns, names, defaults, warn)
+    else:
+        rows = _jsonl_rows(stream)
+        lookup = _jsonl_lookup(names, defaults)
+    writer.header()
+    failed = number = 0
+    pick = [0, *(k + 1 for k in chosen)]
+    for number, row in rows:
+        if progress is not None and number % 4096 == 0:
+            progress()
+        try:
+            values = lookup(row)
+            out = run(*values)
+            if math.isnan(sum(out)):  # rare: find which, and why, the slow way
+                out = _check(expr, names, values, out)
+        except AutodiffError as error:
+            failed += 1
+            writer.error(number, error)
+        else:
+            writer.record(number, tuple(out[k] for k in pick) if wrt else out)
+        if streaming:
+            writer.flush()
+    return failed, number
+
+
+def _csv_lookup(columns: list[str], names: list[str], defaults: dict, warn):
+    index = {name: k for k, name in enumerate(columns)}
+    missing = [n for n in names if n not in index and n not in defaults]
+    if missing:
+        raise AutodiffError(
+            "missing_value",
+            f"the points have no column for {', '.join(missing)}",
+            hint=f"add the column, or give a default: --{missing[0]} VALUE",
+        )
+    unused = [c for c in columns if c not in names]
+    if len(unused) == 1:
+        warn(f"column {unused[0]} is not used by the expression")
+    elif unused:
+        warn(f"columns {', '.join(unused)} are not used by the expression")
+    plan = [(name, index.get(name), defaults.get(name)) for name in names]
+
+    def lookup(fields: list[str]) -> list[float]:
+        values = []
+        for name, k, default in plan:
+            text = fields[k] if k is not None and k < len(fields) else ""
+            if text == "" or text.isspace():
+                if default is None:
+                    raise AutodiffError("missing_value", f"no value for {name}")
+                values.append(default)
+                continue
+            try:
+                values.append(float(text))
+            except ValueError:
+                raise AutodiffError("invalid_value", f"{name}: {text!r} is not a number") from None
+        return values
+
+    return lookup
+
+
+def _jsonl_rows(stream):
+    number = 0
+    for line in stream:
+        if not line.strip():
+            continue
+        number += 1
+        try:
+            yield number, json.loads(line)
+        except ValueError:
+            yield number, _NOT_JSON
+
+
+_NOT_JSON = object()
+
+
+def _jsonl_lookup(names: list[str], defaults: dict):
+    def lookup(obj) -> list[float]:
+        if obj is _NOT_JSON:
+            raise AutodiffError("input", "not valid JSON")
+        if not isinstance(obj, dict):
+            raise AutodiffError("input", "not a JSON object")
+        values = []
+        for name in names:
+            value = obj.get(name, defaults.get(name))
+            if value is None:
+                raise AutodiffError("missing_value", f"no value for {name}")
+            if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+                raise AutodiffError("invalid_value", f"{name}: {value!r} is not a number")
+            try:
+                values.append(float(value))
+            except (ValueError, OverflowError):
+                raise AutodiffError("invalid_value", f"{name}: {value!r} is not a number") from None
+        return values
+
+    return lookup
+
+
+def _check(expr, names, values, out):
+    """A NaN somewhere: the same diagnosis as `grad` gives (or the numbers, if none)."""
+    api.grad(expr, dict(zip(names, values)))  # raises AutodiffError naming the operation
+    return out  # inf - inf summed to NaN: no NaN in the numbers themselves
+
+
+def is_streaming(stream) -> bool:
+    """Input from a pipe or a terminal: flush every record, as it may never end."""
+    try:
+        return not stat.S_ISREG(os.fstat(stream.fileno()).st_mode)
+    except (OSError, ValueError, AttributeError):
+        return True

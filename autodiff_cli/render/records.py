@@ -1,0 +1,103 @@
+"""Pipeline output: one record per input expression or point, in one format.
+
+Formats: text, jsonl (json is the same: JSON Lines), csv, tsv. A failed input
+gives an error record in the same stream, so every input has exactly one
+output record, in input order.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+
+from autodiff_cli.errors import AutodiffError
+from autodiff_cli.numbers import json_number, machine, with_precision
+from autodiff_cli.render.errors import as_json as error_json
+
+
+def _error_object(error: AutodiffError) -> dict:
+    return error_json(error)["error"]
+
+
+class Writer:
+    def __init__(self, stream, fmt: str, precision: int | None = None) -> None:
+        self.stream, self.fmt, self.precision = stream, fmt, precision
+        self.delimited = fmt in ("csv", "tsv")
+        if self.delimited:
+            delimiter = "," if fmt == "csv" else "\t"
+            self.csv = csv.writer(stream, delimiter=delimiter, lineterminator="\n")
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def _json(self, obj: dict) -> None:
+        self.stream.write(json.dumps(obj, ensure_ascii=False, allow_nan=False) + "\n")
+
+    def _number(self, x: float) -> str:
+        return with_precision(x, self.precision)
+
+
+class LinesWriter(Writer):
+    """Records for `--lines`: one per expression, keyed by its line number."""
+
+    def header(self) -> None:
+        if self.delimited:
+            self.csv.writerow(["line", "expression", "value", "gradients", "error"])
+
+    def record(self, line: int, expression: str, value: float, gradients: dict) -> None:
+        if self.fmt == "text":
+            grads = "".join(f"\t{k}={self._number(g)}" for k, g in gradients.items())
+            self.stream.write(f"{line}\t{self._number(value)}{grads}\n")
+        elif self.delimited:
+            grads = ";".join(f"{k}={machine(g)}" for k, g in gradients.items())
+            self.csv.writerow([line, expression, machine(value), grads, ""])
+        else:
+            self._json(
+                {
+                    "line": line,
+                    "expression": expression,
+                    "value": json_number(value),
+                    "gradients": {k: json_number(g) for k, g in gradients.items()},
+                }
+            )
+
+    def error(self, line: int, expression: str, error: AutodiffError) -> None:
+        if self.fmt == "text":
+            self.stream.write(f"{line}\terror\t{error.message}\n")
+        elif self.delimited:
+            self.csv.writerow([line, expression, "", "", error.message])
+        else:
+            self._json({"line": line, "expression": expression, "error": _error_object(error)})
+
+
+class PointsWriter(Writer):
+    """Records for `--points`: one per row, the value then each gradient."""
+
+    def __init__(self, stream, fmt, precision, names: list[str]) -> None:
+        super().__init__(stream, fmt, precision)
+        self.names = names  # the variables whose gradients are written
+
+    def header(self) -> None:
+        columns = ["value", *(f"grad_{name}" for name in self.names)]
+        if self.delimited:
+            self.csv.writerow([*columns, "error"])
+        elif self.fmt == "text":
+            self.stream.write("\t".join(columns) + "\n")
+
+    def record(self, row: int, numbers: tuple) -> None:
+        if self.delimited:
+            self.csv.writerow((*numbers, ""))  # csv writes floats as repr: full precision
+        elif self.fmt == "text":
+            self.stream.write("\t".join(self._number(x) for x in numbers) + "\n")
+        else:
+            grads = {n: json_number(g) for n, g in zip(self.names, numbers[1:])}
+            self._json({"row": row, "value": json_number(numbers[0]), "gradients": grads})
+
+    def error(self, row: int, error: AutodiffError) -> None:
+        message = f"row {row}: {error.message}"
+        if self.delimited:
+            self.csv.writerow([""] * (len(self.names) + 1) + [message])
+        elif self.fmt == "text":
+            self.stream.write(f"error\t{message}\n")
+        else:
+            self._json({"row": row, "error": _error_object(error)})
