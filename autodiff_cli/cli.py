@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import contextmanager
 
 import click
 
@@ -110,6 +111,30 @@ def _read_source(positional: list[str], expr: str | None) -> tuple[str, bool]:
     if positional[0] == "-":
         return sys.stdin.read(), True
     return positional[0], False
+
+
+@contextmanager
+def _source_from_stdin(from_stdin: bool):
+    """Errors raised inside point into a source read from stdin: show line numbers."""
+    try:
+        yield
+    except AutodiffError as error:
+        error.from_stdin = from_stdin
+        raise
+
+
+def _expression_and_point(args, sets, expr, swept: str | None = None):
+    """The parsed expression, the values given (less a swept range), stdin or not."""
+    from autodiff_cli import api
+    from autodiff_cli.numbers import parse_number
+
+    positional, given = _split_values(args, sets)
+    source, from_stdin = _read_source(positional, expr)
+    with _source_from_stdin(from_stdin):
+        expression = api.parse(source)
+        point = {n: parse_number(t, how) for n, (t, how) in given.items() if n != swept}
+        _check_unused(expression, given)
+    return expression, point, from_stdin
 
 
 def _warn(message: str) -> None:
@@ -222,7 +247,6 @@ def trace(args, expr, sets, wrt, fmt, precision, color) -> None:
 
 def run_grad(args, expr, sets, wrt, fmt, precision, color, show_trace) -> None:
     from autodiff_cli import api
-    from autodiff_cli.numbers import parse_number
 
     if show_trace and fmt is not None and fmt not in TRACE_FORMATS:
         raise AutodiffError(
@@ -230,17 +254,10 @@ def run_grad(args, expr, sets, wrt, fmt, precision, color, show_trace) -> None:
             f"a trace cannot be written as {fmt}",
             hint=f"--format {', '.join(TRACE_FORMATS)}",
         )
-    positional, given = _split_values(args, sets)
-    source, from_stdin = _read_source(positional, expr)
-    try:
-        expression = api.parse(source)
-        point = {name: parse_number(text, how) for name, (text, how) in given.items()}
-        _check_unused(expression, given)
-        wanted = [w.strip() for w in wrt.split(",") if w.strip()] if wrt else None
+    expression, point, from_stdin = _expression_and_point(args, sets, expr)
+    wanted = [w.strip() for w in wrt.split(",") if w.strip()] if wrt else None
+    with _source_from_stdin(from_stdin):
         result = (api.trace if show_trace else api.grad)(expression, point, wanted)
-    except AutodiffError as error:
-        error.from_stdin = from_stdin
-        raise
     _warn_infinite(result)
     fmt = fmt or ("table" if sys.stdout.isatty() else "text")
     _emit(result, fmt, precision, color, show_trace)
@@ -351,6 +368,133 @@ def _emit(result, fmt: str, precision: int | None, color: str, show_trace: bool)
         sys.stdout.write(render.delimited(result, "," if fmt == "csv" else "\t"))
     else:  # text, markdown
         sys.stdout.write(getattr(render, fmt)(result, precision))
+
+
+@cli.command(context_settings=GRAD_SETTINGS, epilog=EXIT_CODES)
+@click.argument("args", nargs=-1, type=click.UNPROCESSED, metavar="EXPR [--VAR VALUE]...")
+@click.option("--expr", "expr", metavar="EXPR", help="The expression, when it starts with '-'.")
+@click.option(
+    "-D", "--set", "sets", multiple=True, metavar="NAME=VALUE", help="A variable's value."
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("tree", "dot", "mermaid")),
+    default="tree",
+    show_default=True,
+    help="A tree to read, Graphviz DOT source, or a Mermaid block.",
+)
+@click.option("--color", type=click.Choice(("auto", "always", "never")), default="auto",
+              show_default=True, help="Colour in the tree; NO_COLOR is honoured.")  # fmt: skip
+@_guarded
+def graph(args, expr, sets, fmt, color) -> None:
+    """The computational graph of EXPR, with every node's data and grad.
+
+    Without values, the structure only. DOT renders with Graphviz, Mermaid on
+    GitHub; autodiff only writes the text.
+
+    \b
+    Examples:
+      autodiff graph "relu(a*b+c)" --a 2 --b -3 --c 10
+      autodiff graph "relu(a*b+c)" --a 2 --b -3 --c 10 --format dot | dot -Tsvg > g.svg
+      autodiff graph "tanh(w*x + b)" --format mermaid
+    """
+    from autodiff_cli.render import graph as render
+    from autodiff_cli.trace import graph_nodes
+
+    expression, point, from_stdin = _expression_and_point(args, sets, expr)
+    with _source_from_stdin(from_stdin):
+        values = expression.evaluate(point).values if point else None
+    nodes = graph_nodes(expression, values)
+    if fmt == "dot":
+        sys.stdout.write(render.dot(nodes))
+    elif fmt == "mermaid":
+        sys.stdout.write(render.mermaid(nodes))
+    elif sys.stdout.isatty() and len(nodes) <= RICH_TREE_LIMIT or color == "always":
+        from autodiff_cli.render.rich_table import console
+        from autodiff_cli.render.rich_trace import rich_tree
+        from autodiff_cli.render.trace import tree
+
+        console(color).print(rich_tree(tree(nodes, render.tree_label, limit=None)))
+    else:
+        sys.stdout.write(render.text_tree(nodes))
+
+
+@cli.command(context_settings=GRAD_SETTINGS, epilog=EXIT_CODES)
+@click.argument(
+    "args", nargs=-1, type=click.UNPROCESSED, metavar="EXPR --VAR LO:HI [--VAR VALUE]..."
+)
+@click.option("--expr", "expr", metavar="EXPR", help="The expression, when it starts with '-'.")
+@click.option(
+    "-D", "--set", "sets", multiple=True, metavar="NAME=VALUE", help="A variable's value."
+)
+@click.option("--samples", type=click.IntRange(2, 1_000_000), default=200, show_default=True,
+              help="How many points to evaluate.")  # fmt: skip
+@click.option("--format", "fmt", type=click.Choice(("plot", "csv", "json")), default="plot",
+              show_default=True, help="The picture, or the sampled table.")  # fmt: skip
+@click.option("--color", type=click.Choice(("auto", "always", "never")), default="auto",
+              show_default=True, help="Colour in the plot; NO_COLOR is honoured.")  # fmt: skip
+@_guarded
+def plot(args, expr, sets, samples, fmt, color) -> None:
+    """Plot EXPR and its derivative as one variable sweeps a range.
+
+    The swept variable is the one given a range LO:HI; the others keep their
+    values. Undefined points are gaps.
+
+    \b
+    Examples:
+      autodiff plot "tanh(x)" --x -3:3
+      autodiff plot "sin(w*x)" --x 0:6.3 --w 2 --format csv
+    """
+    import os
+    import shutil
+
+    from autodiff_cli.compiled import compile_expression
+    from autodiff_cli.expression import missing_values
+    from autodiff_cli.numbers import parse_number
+    from autodiff_cli.render import plot as render
+
+    positional, given = _split_values(args, sets)
+    ranges = {name: text for name, (text, _how) in given.items() if ":" in text}
+    if len(ranges) != 1:
+        raise AutodiffError(
+            "usage",
+            "give one variable a range to sweep" if not ranges else "only one range at a time",
+            hint='autodiff plot "tanh(x)" --x -3:3',
+        )
+    ((variable, text),) = ranges.items()
+    lo_text, _, hi_text = text.partition(":")
+    lo, hi = parse_number(lo_text, f"--{variable}"), parse_number(hi_text, f"--{variable}")
+    if not (lo < hi) or not (abs(lo) < float("inf") and abs(hi) < float("inf")):
+        raise AutodiffError("usage", f"--{variable} {text}: the range needs LO < HI, both finite")
+    expression, fixed, from_stdin = _expression_and_point(args, sets, expr, swept=variable)
+    with _source_from_stdin(from_stdin):
+        if variable not in expression.variables:
+            raise AutodiffError("usage", f"the expression does not use {variable}")
+        missing = [n for n in expression.variables if n != variable and n not in fixed]
+        if missing:
+            raise missing_values(expression, missing)
+    run = compile_expression(expression)
+    rows = render.sample(run, expression.variables, fixed, variable, lo, hi, samples)
+    if fmt == "csv":
+        sys.stdout.write(render.as_csv(rows))
+    elif fmt == "json":
+        sys.stdout.write(render.as_json(expression.source, variable, rows))
+    else:
+        size = shutil.get_terminal_size((80, 24))
+        wants_color = color == "always" or (
+            color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+        )
+        if color == "always" and os.environ.get("NO_COLOR"):
+            wants_color = False
+        height = min(max(size.lines - 4, 10), 30)
+        picture = render.picture(
+            expression.source, variable, rows, size.columns, height, wants_color
+        )
+        sys.stdout.write(picture)
+
+
+RICH_TREE_LIMIT = 2000  # nodes; a larger tree is written as plain text, which is faster
 
 
 @cli.command()

@@ -19,37 +19,12 @@ from __future__ import annotations
 from autodiff_cli.expression import Expression
 from autodiff_cli.ops import FLOAT
 
-_POST = -1  # marks "children done" on the sort's stack
-
-
-def backward_order(expr: Expression) -> list[int]:
-    """The live nodes in `Value.topological_order`'s order (DFS in operand order)."""
-    nodes = expr.nodes
-    visited: set[int] = set()
-    order: list[int] = []
-    stack = [expr.output]
-    while stack:
-        i = stack.pop()
-        if i == _POST:
-            order.append(stack.pop())
-            continue
-        if i in visited:
-            continue
-        visited.add(i)
-        inputs = nodes[i].inputs
-        if not inputs:
-            order.append(i)
-            continue
-        stack += [i, _POST]
-        stack += [j for j in reversed(inputs) if j not in visited]
-    return order
-
 
 def source_of(expr: Expression) -> str:
     """The generated function `run(x0, x1, ...) -> (value, d/dx0, d/dx1, ...)`."""
     nodes = expr.nodes
     args = {name: f"x{k}" for k, name in enumerate(expr.variables)}
-    order = backward_order(expr)
+    order = expr.topological_order()
     lines = [f"def run({', '.join(args.values())}):"]
     for i in sorted(order):  # forward, in creation order: inputs come first
         node = nodes[i]

@@ -54,6 +54,30 @@ class Expression:
         start, end = node.span
         return self.source[start:end]
 
+    def topological_order(self) -> list[int]:
+        """The nodes the output needs, in `Value.topological_order`'s order.
+
+        Depth-first in operand order, with a stack: the walkthrough's order.
+        """
+        visited: set[int] = set()
+        order: list[int] = []
+        stack = [self.output]
+        while stack:
+            i = stack.pop()
+            if i < 0:  # ~i: the children of i are done
+                order.append(~i)
+                continue
+            if i in visited:
+                continue
+            visited.add(i)
+            inputs = self.nodes[i].inputs
+            if not inputs:
+                order.append(i)
+                continue
+            stack.append(~i)
+            stack += [j for j in reversed(inputs) if j not in visited]
+        return order
+
     def first_use(self, name: str) -> tuple[int, int] | None:
         for node in self.nodes:
             if node.variable and node.name == name:

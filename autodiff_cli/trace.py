@@ -52,13 +52,33 @@ def _candidates(*letters: str):
 
 
 class TraceNode:
-    def __init__(self, name, kind, op, formula, inputs, data, grad):
+    def __init__(self, id, name, kind, op, formula, inputs, input_ids, data, grad):
+        self.id = id  # the node's index in the expression: unique, where names may repeat
         self.name = name
         self.kind = kind  # "input", "constant" or "operation"
         self.op = op  # the walkthrough's `_op` label, None for a leaf
         self.formula = formula  # "a * b", "relu(e)"; "input" or "constant" for leaves
-        self.inputs = inputs  # names, in operand order
-        self.data, self.grad = data, grad
+        self.inputs, self.input_ids = inputs, input_ids  # names and ids, in operand order
+        self.data, self.grad = data, grad  # None when no point was given
+
+
+def graph_nodes(expr: Expression, values=None) -> list[TraceNode]:
+    """Every node the output needs, in topological order, with data and grad if evaluated."""
+    names = node_names(expr)
+    nodes = []
+    for i in expr.topological_order():
+        node = expr.nodes[i]
+        inputs = [names[j] for j in node.inputs]
+        if node.op is None:
+            kind = formula = "input" if node.variable else "constant"
+            label = None
+        else:
+            kind, formula = "operation", _formula(node.op, inputs, node.constant)
+            label = node.op.label + (plain(node.constant) if node.op.takes_constant else "")
+        v = values[i] if values is not None else None
+        data, grad = (v.data, v.grad) if v is not None else (None, None)
+        nodes.append(TraceNode(i, names[i], kind, label, formula, inputs, node.inputs, data, grad))
+    return nodes
 
 
 class Step:
@@ -118,21 +138,9 @@ def _fill(template: str, v) -> str:
 def build(expr: Expression, values, recorder: Recorder, gradients: dict) -> Trace:
     """The trace of an evaluation whose backward pass `recorder` watched."""
     names = node_names(expr)
-    index = {id(values[i]): i for i in expr.live}
-    name_of = {key: names[i] for key, i in index.items()}
+    name_of = {id(values[i]): names[i] for i in expr.live}
     output = values[expr.output]
-
-    nodes = []
-    for v in output.topological_order():
-        i = index[id(v)]
-        node = expr.nodes[i]
-        inputs = [name_of[id(c)] for c in v._children]
-        if node.op is None:
-            kind = "input" if node.variable else "constant"
-            formula = kind
-        else:
-            kind, formula = "operation", _formula(node.op, inputs, v)
-        nodes.append(TraceNode(names[i], kind, v._op or None, formula, inputs, v.data, v.grad))
+    nodes = graph_nodes(expr, values)
 
     out_name = names[expr.output]
     seed = recorder.raw[0][1] if recorder.raw else output.grad
@@ -152,11 +160,11 @@ def build(expr: Expression, values, recorder: Recorder, gradients: dict) -> Trac
     return Trace(expr.source, out_name, nodes, steps, output.data, gradients)
 
 
-def _formula(op, inputs: list[str], v) -> str:
+def _formula(op, inputs: list[str], constant) -> str:
     if op.function:
         return f"{op.name}({', '.join(inputs)})"
     if op.takes_constant:
-        return f"{inputs[0]} {op.label} {plain(v._arg)}"
+        return f"{inputs[0]} {op.label} {plain(constant)}"
     if len(inputs) == 1:
         return f"-{inputs[0]}"
     return f"{inputs[0]} {op.label} {inputs[1]}"

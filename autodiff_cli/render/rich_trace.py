@@ -14,6 +14,7 @@ from autodiff_cli.render.trace import (
     orders,
     sections,
     too_large,
+    trace_label,
     tree,
 )
 from autodiff_cli.trace import Trace
@@ -47,16 +48,21 @@ def _names(names: list[str]) -> str:
     return f"[{', '.join(names)}]"
 
 
-def _tree(trace: Trace, number) -> Tree | Text:
-    entries = tree(trace, number)
-    if entries is None:
-        return Text(too_large(trace), style="dim")
+def rich_tree(entries: list[tuple[int, str, bool]]) -> Tree:
+    """A Rich tree from `render.trace.tree`'s (depth, label, last) entries."""
     root = Tree(Text(entries[0][1], style="bold"), guide_style="dim")
     parents = [root]  # parents[d]: the last tree node drawn at depth d
     for depth, label, _last in entries[1:]:
         del parents[depth:]
         parents.append(parents[-1].add(Text(label)))
     return root
+
+
+def _tree(trace: Trace, number) -> Tree | Text:
+    entries = tree(trace.nodes, trace_label(number))
+    if entries is None:
+        return Text(too_large(trace), style="dim")
+    return rich_tree(entries)
 
 
 def render(trace: Trace, precision: int | None = None) -> Group:

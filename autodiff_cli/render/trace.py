@@ -66,33 +66,44 @@ def orders(trace: Trace) -> tuple[str, str]:
     return f"[{', '.join(order)}]", f"[{', '.join(reversed(order))}]"
 
 
-def tree(trace: Trace, number=repr) -> list[tuple[int, str, bool]] | None:
+def trace_label(number):
+    """The walkthrough's way to label a node in the picture: `d = a * b = -6.0`."""
+
+    def label(node) -> str:
+        if node.kind == "operation":
+            return f"{node.name} = {node.formula} = {number(node.data)}"
+        return f"{node.name} = {number(node.data)}"
+
+    return label
+
+
+def tree(nodes, label, limit: int | None = TREE_LIMIT) -> list[tuple[int, str, bool]] | None:
     """The graph from the output down, as (depth, label, last child) in preorder.
 
-    A node shared by several users is drawn once, then referred to. None when
-    the graph is too large to draw. Built with a stack, not recursion.
+    `nodes` in topological order (the output last). A node shared by several
+    users is drawn once, then referred to. None when there are more than
+    `limit` nodes. Built with a stack, not recursion.
     """
-    if len(trace.nodes) > TREE_LIMIT:
+    if limit is not None and len(nodes) > limit:
         return None
-    by_name = {n.name: n for n in trace.nodes}
+    by_id = {n.id: n for n in nodes}
     entries: list[tuple[int, str, bool]] = []
-    drawn: set[str] = set()
-    stack = [(by_name[trace.output], 0, True)]
+    drawn: set[int] = set()
+    stack = [(nodes[-1], 0, True)]
     while stack:
         node, depth, last = stack.pop()
-        if node.name in drawn and node.kind == "operation":
+        if node.id in drawn and node.kind == "operation":
             entries.append((depth, f"{node.name} (shown above)", last))
             continue
-        drawn.add(node.name)
-        if node.kind == "operation":
-            label = f"{node.name} = {node.formula} = {number(node.data)}"
-        else:
-            label = f"{node.name} = {number(node.data)}"
-        entries.append((depth, label, last))
-        children = [by_name[c] for c in node.inputs]
+        drawn.add(node.id)
+        entries.append((depth, label(node), last))
+        children = [by_id[j] for j in node.input_ids]
         for k in range(len(children) - 1, -1, -1):
             stack.append((children[k], depth + 1, k == len(children) - 1))
     return entries
+
+
+DEEPEST = 40  # deeper levels are not indented further, so a line never grows past this
 
 
 def tree_text(entries: list[tuple[int, str, bool]]) -> list[str]:
@@ -102,8 +113,9 @@ def tree_text(entries: list[tuple[int, str, bool]]) -> list[str]:
         if depth == 0:
             lines.append(label)
         else:
-            guides = "".join("|   " if more else "    " for more in open_levels[1:])
-            lines.append(f"{guides}{'`-- ' if last else '|-- '}{label}")
+            guides = "".join("|   " if more else "    " for more in open_levels[1:DEEPEST])
+            deep = f"[depth {depth}] " if depth > DEEPEST else ""
+            lines.append(f"{guides}{'`-- ' if last else '|-- '}{deep}{label}")
         open_levels.append(not last)
     return lines
 
@@ -126,7 +138,7 @@ def _parts(trace: Trace, precision: int | None):
     """What text and Markdown both show: the sections, the orders, the picture."""
     number = number_format(precision)
     forward, backward, final = sections(trace, number)
-    entries = tree(trace, number)
+    entries = tree(trace.nodes, trace_label(number))
     picture = tree_text(entries) if entries is not None else [too_large(trace)]
     return forward, backward, final, orders(trace), picture
 

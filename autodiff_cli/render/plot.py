@@ -1,0 +1,78 @@
+"""A function and its derivative over a range: a terminal plot, CSV or JSON.
+
+The terminal plot is drawn by plotext (imported here only, so no other
+command pays for it). Where the value or the derivative is undefined or
+infinite the curve has a gap: each defined stretch is drawn on its own.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+
+from autodiff_cli.numbers import machine
+
+
+def sample(run, names: list[str], fixed: dict, variable: str, lo: float, hi: float, n: int):
+    """[(x, value, derivative)] at n evenly spaced x, the other variables held."""
+    k = names.index(variable)
+    values = [fixed.get(name, 0.0) for name in names]
+    rows = []
+    for i in range(n):
+        x = lo + (hi - lo) * i / (n - 1)
+        values[k] = x
+        out = run(*values)
+        # Where the function is undefined, so is its derivative (the rule may say 1/x).
+        rows.append((x, out[0], out[1 + k] if out[0] == out[0] else math.nan))
+    return rows
+
+
+def as_csv(rows) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["x", "value", "derivative"])
+    writer.writerows((machine(x), machine(v), machine(d)) for x, v, d in rows)
+    return out.getvalue()
+
+
+def _finite(x: float):
+    return x if math.isfinite(x) else None
+
+
+def as_json(expression: str, variable: str, rows) -> str:
+    points = [{"x": x, "value": _finite(v), "derivative": _finite(d)} for x, v, d in rows]
+    obj = {"expression": expression, "variable": variable, "points": points}
+    return json.dumps(obj, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def _stretches(xs, ys):
+    """The runs of consecutive finite points: a gap wherever y is undefined."""
+    run_x, run_y = [], []
+    for x, y in zip(xs, ys):
+        if math.isfinite(y):
+            run_x.append(x)
+            run_y.append(y)
+        elif run_x:
+            yield run_x, run_y
+            run_x, run_y = [], []
+    if run_x:
+        yield run_x, run_y
+
+
+def picture(expression: str, variable: str, rows, width: int, height: int, color: bool) -> str:
+    import plotext as plt
+
+    plt.clear_figure()
+    plt.plotsize(max(width, 20), max(height, 8))
+    xs = [r[0] for r in rows]
+    curves = ((expression, [r[1] for r in rows], "blue"),
+              (f"d/d{variable}", [r[2] for r in rows], "red"))  # fmt: skip
+    for label, ys, hue in curves:
+        for k, (sx, sy) in enumerate(_stretches(xs, ys)):
+            plt.plot(sx, sy, label=label if k == 0 else None, color=hue, marker="braille")
+    plt.xlabel(variable)
+    plt.title(f"{expression} and its derivative")
+    text = plt.build()
+    return (text if color else plt.uncolorize(text)).rstrip() + "\n"
