@@ -39,6 +39,7 @@ class GradResult:
     ) -> None:
         self.expression, self.value, self.gradients = expression, value, gradients
         self.point, self.evaluation = point, evaluation
+        self.order = 1  # 2: `gradients` holds second derivatives d2/dx2
 
 
 def _evaluate(source, point, wrt, on_step=None):

@@ -138,21 +138,30 @@ class Builder:
         self.symbols[name] = value.index
         return Ref(value.index, token.start_pos, value.end)
 
+    def outputs(self, children) -> list[Ref]:
+        return [c for c in children if isinstance(c, Ref)]
+
     def start(self, children) -> Expression:
-        output = children[-1].index
-        return Expression(
+        last = children[-1]
+        refs = last if isinstance(last, list) else [last]
+        outputs = [r.index for r in refs]
+        expr = Expression(
             source="",
             nodes=self.nodes,
-            output=output,
+            output=outputs[0],
             variables=self.variables,
-            live=self._live(output),
+            live=self._live(outputs),
         )
+        expr.outputs = outputs
+        expr.output_spans = [(r.start, r.end) for r in refs]
+        return expr
 
-    def _live(self, output: int) -> list[int]:
-        """Nodes the output needs, and every variable, in creation order."""
+    def _live(self, outputs: list[int]) -> list[int]:
+        """Nodes the outputs need, and every variable, in creation order."""
         keep = [node.variable for node in self.nodes]
-        keep[output] = True
-        for i in range(output, -1, -1):  # inputs precede users: one backward sweep
+        for output in outputs:
+            keep[output] = True
+        for i in range(max(outputs), -1, -1):  # inputs precede users: one backward sweep
             if keep[i]:
                 for j in self.nodes[i].inputs:
                     keep[j] = True

@@ -159,23 +159,8 @@ def _warn_infinite(result) -> None:
             _warn(f"the gradient with respect to {name} is {g}")
 
 
-def _grad_options(formats: tuple[str, ...]):
-    """The arguments and options `grad` and `trace` share."""
-    decorators = [
-        click.argument("args", nargs=-1, type=click.UNPROCESSED, metavar="EXPR [--VAR VALUE]..."),
-        click.option("--expr", "expr", metavar="EXPR",
-                     help="The expression, when it starts with '-'."),
-        click.option("-D", "--set", "sets", multiple=True, metavar="NAME=VALUE",
-                     help="A variable's value."),
-        click.option("--wrt", metavar="A,B", help="Only these gradients, in this order."),
-        click.option("--format", "fmt", type=click.Choice(formats),
-                     help="Output format. Default: table on a terminal, text otherwise. "
-                          "A trace: table, text, json or markdown."),
-        click.option("--precision", type=click.IntRange(1, 17), metavar="N",
-                     help="Significant digits in table, text and markdown (default: exact)."),
-        click.option("--color", type=click.Choice(("auto", "always", "never")), default="auto",
-                     show_default=True, help="Colour in tables; NO_COLOR is honoured."),
-    ]  # fmt: skip
+def _options(*decorators):
+    """Apply click decorators in the order listed."""
 
     def decorate(command):
         for decorator in reversed(decorators):
@@ -185,12 +170,57 @@ def _grad_options(formats: tuple[str, ...]):
     return decorate
 
 
+def _inputs(metavar: str = "EXPR [--VAR VALUE]..."):
+    """The expression and its values: what every command that evaluates takes."""
+    return [
+        click.argument("args", nargs=-1, type=click.UNPROCESSED, metavar=metavar),
+        click.option("--expr", "expr", metavar="EXPR",
+                     help="The expression, when it starts with '-'."),
+        click.option("-D", "--set", "sets", multiple=True, metavar="NAME=VALUE",
+                     help="A variable's value."),
+    ]  # fmt: skip
+
+
+def _color(what: str = "tables"):
+    return click.option("--color", type=click.Choice(("auto", "always", "never")),
+                        default="auto", show_default=True,
+                        help=f"Colour in {what}; NO_COLOR is honoured.")  # fmt: skip
+
+
+PRECISION = click.option(
+    "--precision",
+    type=click.IntRange(1, 17),
+    metavar="N",
+    help="Significant digits in table, text and markdown (default: exact).",
+)
+
+
+def _grad_options(formats: tuple[str, ...]):
+    """The arguments and options `grad` and `trace` share."""
+    return _options(
+        *_inputs(),
+        click.option("--wrt", metavar="A,B", help="Only these gradients, in this order."),
+        click.option("--format", "fmt", type=click.Choice(formats),
+                     help="Output format. Default: table on a terminal, text otherwise. "
+                          "A trace: table, text, json or markdown."),
+        PRECISION,
+        _color(),
+    )  # fmt: skip
+
+
 GRAD_SETTINGS = {"ignore_unknown_options": True, "allow_interspersed_args": True}
 
 
 @cli.command(context_settings=GRAD_SETTINGS, epilog=EXIT_CODES)
 @_grad_options(FORMATS)
 @click.option("--trace", "show_trace", is_flag=True, help="Show every step of backpropagation.")
+@click.option(
+    "--order",
+    type=click.IntRange(1, 2),
+    default=1,
+    show_default=True,
+    help="2: second derivatives d2/dx2 of the --wrt variables (all by default).",
+)
 @click.option(
     "--lines",
     "lines",
@@ -207,7 +237,7 @@ GRAD_SETTINGS = {"ignore_unknown_options": True, "allow_interspersed_args": True
 )
 @_guarded
 def grad(
-    args, expr, sets, wrt, fmt, precision, color, show_trace, lines, points, points_format
+    args, expr, sets, wrt, fmt, precision, color, show_trace, order, lines, points, points_format
 ) -> None:
     """Value and gradients of EXPR at a point.
 
@@ -225,10 +255,12 @@ def grad(
     statements NAME = EXPR separated by ';' or new lines, the last one the
     output. EXPR '-' reads it from standard input.
     """
+    if order == 2 and (show_trace or lines is not None or points is not None):
+        raise AutodiffError("usage", "--order 2 goes with one evaluation, without --trace")
     if lines is not None or points is not None:
         run_batch(args, expr, sets, wrt, fmt, precision, show_trace, lines, points, points_format)
     else:
-        run_grad(args, expr, sets, wrt, fmt, precision, color, show_trace)
+        run_grad(args, expr, sets, wrt, fmt, precision, color, show_trace, order)
 
 
 @cli.command(context_settings=GRAD_SETTINGS, epilog=EXIT_CODES)
@@ -245,7 +277,7 @@ def trace(args, expr, sets, wrt, fmt, precision, color) -> None:
     run_grad(args, expr, sets, wrt, fmt, precision, color, True)
 
 
-def run_grad(args, expr, sets, wrt, fmt, precision, color, show_trace) -> None:
+def run_grad(args, expr, sets, wrt, fmt, precision, color, show_trace, order=1) -> None:
     from autodiff_cli import api
 
     if show_trace and fmt is not None and fmt not in TRACE_FORMATS:
@@ -258,6 +290,12 @@ def run_grad(args, expr, sets, wrt, fmt, precision, color, show_trace) -> None:
     wanted = [w.strip() for w in wrt.split(",") if w.strip()] if wrt else None
     with _source_from_stdin(from_stdin):
         result = (api.trace if show_trace else api.grad)(expression, point, wanted)
+        if order == 2:
+            from autodiff_cli.higher import hessian
+
+            rows = hessian(expression, point, list(result.gradients))
+            result.gradients = {name: rows[name][name] for name in result.gradients}
+            result.order = 2
     _warn_infinite(result)
     fmt = fmt or ("table" if sys.stdout.isatty() else "text")
     _emit(result, fmt, precision, color, show_trace)
@@ -371,11 +409,7 @@ def _emit(result, fmt: str, precision: int | None, color: str, show_trace: bool)
 
 
 @cli.command(context_settings=GRAD_SETTINGS, epilog=EXIT_CODES)
-@click.argument("args", nargs=-1, type=click.UNPROCESSED, metavar="EXPR [--VAR VALUE]...")
-@click.option("--expr", "expr", metavar="EXPR", help="The expression, when it starts with '-'.")
-@click.option(
-    "-D", "--set", "sets", multiple=True, metavar="NAME=VALUE", help="A variable's value."
-)
+@_options(*_inputs())
 @click.option(
     "--format",
     "fmt",
@@ -384,8 +418,7 @@ def _emit(result, fmt: str, precision: int | None, color: str, show_trace: bool)
     show_default=True,
     help="A tree to read, Graphviz DOT source, or a Mermaid block.",
 )
-@click.option("--color", type=click.Choice(("auto", "always", "never")), default="auto",
-              show_default=True, help="Colour in the tree; NO_COLOR is honoured.")  # fmt: skip
+@_color("the tree")
 @_guarded
 def graph(args, expr, sets, fmt, color) -> None:
     """The computational graph of EXPR, with every node's data and grad.
@@ -421,19 +454,12 @@ def graph(args, expr, sets, fmt, color) -> None:
 
 
 @cli.command(context_settings=GRAD_SETTINGS, epilog=EXIT_CODES)
-@click.argument(
-    "args", nargs=-1, type=click.UNPROCESSED, metavar="EXPR --VAR LO:HI [--VAR VALUE]..."
-)
-@click.option("--expr", "expr", metavar="EXPR", help="The expression, when it starts with '-'.")
-@click.option(
-    "-D", "--set", "sets", multiple=True, metavar="NAME=VALUE", help="A variable's value."
-)
+@_options(*_inputs("EXPR --VAR LO:HI [--VAR VALUE]..."))
 @click.option("--samples", type=click.IntRange(2, 1_000_000), default=200, show_default=True,
               help="How many points to evaluate.")  # fmt: skip
 @click.option("--format", "fmt", type=click.Choice(("plot", "csv", "json")), default="plot",
               show_default=True, help="The picture, or the sampled table.")  # fmt: skip
-@click.option("--color", type=click.Choice(("auto", "always", "never")), default="auto",
-              show_default=True, help="Colour in the plot; NO_COLOR is honoured.")  # fmt: skip
+@_color("the plot")
 @_guarded
 def plot(args, expr, sets, samples, fmt, color) -> None:
     """Plot EXPR and its derivative as one variable sweeps a range.
@@ -492,6 +518,157 @@ def plot(args, expr, sets, samples, fmt, color) -> None:
             expression.source, variable, rows, size.columns, height, wants_color
         )
         sys.stdout.write(picture)
+
+
+MATRIX_FORMATS = ("table", "text", "json", "csv", "tsv")
+
+
+_matrix_options = _options(
+    *_inputs(),
+    click.option("--format", "fmt", type=click.Choice(MATRIX_FORMATS),
+                 help="Output format. Default: table on a terminal, text otherwise."),
+    PRECISION,
+    _color(),
+)  # fmt: skip
+
+
+def _show(tables, fmt: str, precision, color: str, machine_text: str | None = None) -> None:
+    """Rich tables on a terminal, else the first table as text, CSV or TSV."""
+    from autodiff_cli.render import higher as render
+
+    if fmt == "table":
+        from autodiff_cli.render.rich_table import console
+
+        out = console(color)
+        for title, table in tables:
+            out.print(render.rich_table(table, title))
+    elif fmt == "json":
+        sys.stdout.write(machine_text)
+    else:
+        table = tables[-1][1]
+        sys.stdout.write(render.delimited(table, "tsv" if fmt == "text" else fmt))
+
+
+def _numbers(fmt: str, precision):
+    from autodiff_cli.numbers import machine, with_precision
+
+    if fmt in ("csv", "tsv"):
+        return machine
+    return lambda x: with_precision(x, precision)
+
+
+@cli.command(context_settings=GRAD_SETTINGS, epilog=EXIT_CODES)
+@_matrix_options
+@click.option("--rtol", type=float, default=1e-5, show_default=True, help="Relative tolerance.")
+@click.option("--atol", type=float, default=1e-6, show_default=True, help="Absolute tolerance.")
+@_guarded
+def check(args, expr, sets, fmt, precision, color, rtol, atol) -> None:
+    """Check each gradient of EXPR against a central finite difference.
+
+    Exit 0 when every gradient agrees within atol + rtol * max(|autodiff|,
+    |numeric|), 1 when one does not. A point on or near a kink (relu, abs at
+    0) gets a warning: there the two may legitimately differ.
+
+    \b
+    Examples:
+      autodiff check "tanh(w*x + b)**2" --w 0.5 --x 2 --b -1
+      autodiff check "relu(x)" --x 0 --format json
+    """
+    from autodiff_cli import api
+    from autodiff_cli.higher import gradcheck, kink_warnings
+    from autodiff_cli.render import higher as render
+
+    expression, point, from_stdin = _expression_and_point(args, sets, expr)
+    with _source_from_stdin(from_stdin):
+        result = api.grad(expression, point)
+    rows = gradcheck(expression, point, result.gradients, rtol, atol)
+    warnings = kink_warnings(expression, result.evaluation.values)
+    for warning in warnings:
+        _warn(warning)
+    fmt = fmt or ("table" if sys.stdout.isatty() else "text")
+    if fmt == "json":
+        text = render.check_json(expression.source, result.value, rows, rtol, atol, warnings)
+        sys.stdout.write(text)
+    elif fmt in ("csv", "tsv"):
+        sys.stdout.write(render.check_csv(rows, "," if fmt == "csv" else "\t"))
+    elif fmt == "text":
+        sys.stdout.write(render.check_text(rows, precision))
+    else:
+        table = [render.CHECK_HEADERS, *render.check_rows(rows, _numbers(fmt, precision))]
+        _show([(expression.source, table)], fmt, precision, color)
+    if not all(r.ok for r in rows):
+        bad = ", ".join(r.name for r in rows if not r.ok)
+        _warn(f"the gradient disagrees with finite differences for {bad}")
+        click.get_current_context().exit(1)
+
+
+@cli.command(context_settings=GRAD_SETTINGS, epilog=EXIT_CODES)
+@_matrix_options
+@_guarded
+def hessian(args, expr, sets, fmt, precision, color) -> None:
+    """The value, the gradient and the Hessian matrix of EXPR.
+
+    One backward pass a variable, over the gradient graph that the table's
+    derivative rules build (backward(create_graph=True)). text, csv and tsv
+    write the matrix: a header row of variables, then one row per variable.
+
+    \b
+    Example:
+      autodiff hessian "x**3*y + sin(x*y)" --x 1.2 --y -0.7
+    """
+    from autodiff_cli import api
+    from autodiff_cli.higher import hessian as second
+    from autodiff_cli.render import higher as render
+
+    expression, point, from_stdin = _expression_and_point(args, sets, expr)
+    with _source_from_stdin(from_stdin):
+        result = api.grad(expression, point)
+        matrix = second(expression, point)
+    fmt = fmt or ("table" if sys.stdout.isatty() else "text")
+    if fmt == "json":
+        text = render.hessian_json(expression.source, result.value, result.gradients, matrix)
+        sys.stdout.write(text)
+        return
+    number = _numbers(fmt, precision)
+    first = [["", "value", "gradient"], ["output", number(result.value), ""]]
+    first += [[n, number(result.point[n]), number(g)] for n, g in result.gradients.items()]
+    table = render.matrix_rows(matrix, expression.variables, number)
+    _show([(expression.source, first), ("Hessian", table)], fmt, precision, color)
+
+
+@cli.command(context_settings=GRAD_SETTINGS, epilog=EXIT_CODES)
+@_matrix_options
+@_guarded
+def jacobian(args, expr, sets, fmt, precision, color) -> None:
+    """The Jacobian of several outputs, separated by commas: one row per output.
+
+    One forward graph, then one backward pass per output.
+
+    \b
+    Example:
+      autodiff jacobian "a*b, a+b, relu(a-b)" --a 2 --b -3
+    """
+    from autodiff_cli import api
+    from autodiff_cli.higher import jacobian as rows_of
+    from autodiff_cli.numbers import parse_number
+    from autodiff_cli.render import higher as render
+
+    positional, given = _split_values(args, sets)
+    source, from_stdin = _read_source(positional, expr)
+    with _source_from_stdin(from_stdin):
+        expression = api.parse(source, many=True)
+        point = {n: parse_number(t, how) for n, (t, how) in given.items()}
+        _check_unused(expression, given)
+        values, rows = rows_of(expression, point)
+    outputs = [source[a:b] for a, b in expression.output_spans]
+    fmt = fmt or ("table" if sys.stdout.isatty() else "text")
+    if fmt == "json":
+        sys.stdout.write(render.jacobian_json(source, outputs, values, rows))
+        return
+    table = render.jacobian_rows(
+        outputs, values, rows, expression.variables, _numbers(fmt, precision)
+    )
+    _show([(f"Jacobian of {source}", table)], fmt, precision, color)
 
 
 RICH_TREE_LIMIT = 2000  # nodes; a larger tree is written as plain text, which is faster

@@ -20,8 +20,11 @@ from autodiff_cli.expression import Expression
 from autodiff_cli.ops import FLOAT
 
 
-def source_of(expr: Expression) -> str:
-    """The generated function `run(x0, x1, ...) -> (value, d/dx0, d/dx1, ...)`."""
+def source_of(expr: Expression, backward: bool = True) -> str:
+    """The generated function `run(x0, x1, ...) -> (value, d/dx0, d/dx1, ...)`.
+
+    With `backward=False`, `run(x0, x1, ...) -> value` (for finite differences).
+    """
     nodes = expr.nodes
     args = {name: f"x{k}" for k, name in enumerate(expr.variables)}
     order = expr.topological_order()
@@ -36,6 +39,9 @@ def source_of(expr: Expression) -> str:
             lines.append(f"    v{i} = f{i}(v{node.inputs[0]}, k{i})")
         else:
             lines.append(f"    v{i} = f{i}({', '.join(f'v{j}' for j in node.inputs)})")
+    if not backward:
+        lines.append(f"    return v{expr.output}")
+        return "\n".join(lines) + "\n"
     lines += [f"    g{i} = {'1.0' if i == expr.output else '0.0'}" for i in order]
     for i in reversed(order):
         node = nodes[i]
@@ -73,21 +79,26 @@ def namespace_of(expr: Expression) -> dict:
 LIMIT = 20_000  # nodes; a larger expression is evaluated through Value graphs instead
 
 
-def compile_expression(expr: Expression):
-    """`run(*values) -> (value, *gradients)`, values in `expr.variables` order."""
+def compile_expression(expr: Expression, backward: bool = True):
+    """`run(*values) -> (value, *gradients)`, values in `expr.variables` order.
+
+    With `backward=False`, `run(*values) -> value`.
+    """
     if len(expr.live) > LIMIT:
-        return _by_values(expr)
+        return _by_values(expr, backward)
     space = namespace_of(expr)
-    code = compile(source_of(expr), "<autodiff compiled expression>", "exec")
+    code = compile(source_of(expr, backward), "<autodiff compiled expression>", "exec")
     exec(code, space)  # noqa: S102 - the reviewed place: source built from templates only
     return space["run"]
 
 
-def _by_values(expr: Expression):
+def _by_values(expr: Expression, backward: bool):
     """The same function for a huge expression, through `Expression.evaluate`."""
     names = expr.variables
 
     def run(*values):
+        if not backward:
+            return expr.forward(dict(zip(names, values)))[expr.output].data
         evaluation = expr.evaluate(dict(zip(names, values)))
         return (evaluation.value, *evaluation.gradients().values())
 

@@ -45,6 +45,8 @@ class Expression:
     ) -> None:
         self.source, self.nodes, self.output = source, nodes, output
         self.variables, self.live = variables, live
+        self.outputs = [output]  # several for `a*b, a+b` (autodiff jacobian)
+        self.output_spans: list[tuple[int, int]] = []
 
     def text(self, index: int) -> str:
         """How people refer to a node: its name, else its source text."""
@@ -89,6 +91,13 @@ class Expression:
 
         `on_step` is passed to `Value.backward`, to watch the pass.
         """
+        values = self.forward(point)
+        with _no_cyclic_gc():
+            values[self.output].backward(on_step=on_step)
+        return Evaluation(self, values)
+
+    def forward(self, point: Mapping[str, float]) -> list[Value | None]:
+        """The `Value` graph at `point`, per node (None for nodes no output needs)."""
         missing = [name for name in self.variables if name not in point]
         if missing:
             raise missing_values(self, missing)
@@ -101,8 +110,7 @@ class Expression:
                 else:
                     inputs = tuple(values[j] for j in node.inputs)
                     values[i] = apply(node.op, inputs, node.constant)
-            values[self.output].backward(on_step=on_step)
-        return Evaluation(self, values)
+        return values
 
 
 class Evaluation:

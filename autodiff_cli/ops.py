@@ -113,7 +113,7 @@ class Op:
 
     __slots__ = (
         "name", "label", "arity", "forward", "derivative", "rule", "description",
-        "trace", "function", "takes_constant", "syntax",
+        "trace", "function", "takes_constant", "syntax", "kinks",
     )  # fmt: skip
 
     def __init__(
@@ -132,11 +132,13 @@ class Op:
         function: bool = True,  # callable by name in expressions
         takes_constant: bool = False,  # second operand is a plain number
         syntax: str = "",  # how it is written; functions are name(x)
+        kinks: tuple[float, ...] = (),  # inputs where the derivative jumps (autodiff check warns)
     ) -> None:
         self.name, self.label, self.arity = name, label, arity
         self.forward, self.derivative = forward, derivative
         self.rule, self.description, self.trace = rule, description, trace
         self.function, self.takes_constant, self.syntax = function, takes_constant, syntax
+        self.kinks = kinks
 
     @property
     def usage(self) -> str:
@@ -189,7 +191,7 @@ OPS: tuple[Op, ...] = (
        function=False, syntax="x ** y"),
     Op("relu", "ReLU", 1, f_relu, lambda m, out, x, y: (m.step(out),),
        "relu'(x) = 1 if x > 0 else 0", "rectified linear unit, max(0, x)",
-       trace=("ReLU", "({out} > 0)")),
+       trace=("ReLU", "({out} > 0)"), kinks=(0.0,)),
     Op("exp", "exp", 1, f_exp, lambda m, out, x, y: (out,),
        "exp'(x) = exp(x)", "exponential, e**x",
        trace=("Exp", "({out})")),
@@ -207,7 +209,7 @@ OPS: tuple[Op, ...] = (
        trace=("Sqrt", "(0.5 / {out})")),
     Op("abs", "abs", 1, abs, lambda m, out, x, y: (m.sign(x),),
        "abs'(x) = sign(x)", "absolute value",
-       trace=("Abs", "sign({x})")),
+       trace=("Abs", "sign({x})"), kinks=(0.0,)),
     Op("sin", "sin", 1, f_sin, lambda m, out, x, y: (m.cos(x),),
        "sin'(x) = cos(x)", "sine (radians)",
        trace=("Sin", "cos({x})")),

@@ -44,8 +44,11 @@ def _get_parser():
     return _parser
 
 
-def parse(source: str) -> Expression:
-    """The expression graph of `source`; raises AutodiffError when it is invalid."""
+def parse(source: str, many: bool = False) -> Expression:
+    """The expression graph of `source`; raises AutodiffError when it is invalid.
+
+    Several outputs (`a*b, a+b`) only when `many` (autodiff jacobian).
+    """
     if not any(line.split("#", 1)[0].strip() for line in source.splitlines()):
         raise AutodiffError("syntax", "the expression is empty", hint="relu(a*b+c)")
     with _lock:
@@ -60,6 +63,14 @@ def parse(source: str) -> Expression:
         finally:
             _builder.reset()
     expression.source = source
+    if len(expression.outputs) > 1 and not many:
+        start = expression.output_spans[0][1]
+        raise AutodiffError(
+            "syntax",
+            "several outputs, separated by ',', are for autodiff jacobian",
+            span=(start, start + 1),
+            hint="one expression here; autodiff jacobian differentiates several",
+        ).located(source)
     return expression
 
 

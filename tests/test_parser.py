@@ -138,7 +138,12 @@ def errors_of(source: str) -> AutodiffError:
         ),
         ("1 +* 2", "unexpected '*': expected a number, a variable or '('", 4, None),
         ("a $ b", "unexpected character '$'", 3, None),
-        ("a )", "unexpected ')': expected an operator, '(', '=' or the end of the input", 3, None),
+        (
+            "a )",
+            "unexpected ')': expected an operator, '(', ',', '=' or the end of the input",
+            3,
+            None,
+        ),
         ("f()", "unexpected ')': expected a number, a variable or '('", 3, None),
         ("rleu(x)", "unknown function 'rleu'", 1, "did you mean relu?"),
         ("sinh(x)", "unknown function 'sinh'", 1, "did you mean sin?"),

@@ -16,10 +16,11 @@ def text(result, precision: int | None = None) -> str:
 
 
 def as_json(result) -> str:
+    key = "gradients" if result.order == 1 else "second_derivatives"
     obj = {
         "expression": result.expression,
         "value": json_number(result.value),
-        "gradients": {name: json_number(g) for name, g in result.gradients.items()},
+        key: {name: json_number(g) for name, g in result.gradients.items()},
     }
     return json.dumps(obj, ensure_ascii=False, allow_nan=False) + "\n"
 
@@ -30,7 +31,8 @@ def delimited(result, delimiter: str) -> str:
 
     out = io.StringIO()
     writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
-    writer.writerow(["value", *(f"grad_{name}" for name in result.gradients)])
+    prefix = "grad" if result.order == 1 else "d2"
+    writer.writerow(["value", *(f"{prefix}_{name}" for name in result.gradients)])
     writer.writerow([machine(result.value), *(machine(g) for g in result.gradients.values())])
     return out.getvalue()
 
@@ -42,7 +44,7 @@ def markdown(result, precision: int | None = None) -> str:
     lines = [
         f"`{result.expression}`".replace("|", "\\|"),
         "",
-        "| | value | gradient |",
+        f"| | value | {'gradient' if result.order == 1 else 'second derivative'} |",
         "|---|---:|---:|",
         f"| {name} | {with_precision(result.value, precision)} | |",
     ]

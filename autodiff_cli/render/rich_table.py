@@ -23,7 +23,7 @@ def grad_table(result, precision: int | None = None) -> Table:
     table = Table(title=Text(result.expression), title_style="bold", show_edge=True)
     table.add_column("", style="bold")
     table.add_column("value", justify="right")
-    table.add_column("gradient", justify="right")
+    table.add_column("gradient" if result.order == 1 else "d2/dx2", justify="right")
     output = result.evaluation.expression
     name = output.nodes[output.output].name or "output"
     table.add_row(name, with_precision(result.value, precision), "", end_section=True)

@@ -1,0 +1,121 @@
+"""Beyond one gradient: a check against finite differences, Hessians, Jacobians.
+
+All three reuse what is there: the compiled forward function (finite
+differences), `Value.backward(create_graph=True)` with the table's derivative
+rules (second derivatives), and one forward graph with a backward pass per
+output (Jacobians).
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+
+from autodiff_cli.compiled import compile_expression
+from autodiff_cli.errors import AutodiffError
+from autodiff_cli.expression import Expression
+from autodiff_cli.numbers import plain
+from autodiff_cli.value import Value
+
+STEP = sys.float_info.epsilon ** (1 / 3)  # about 6e-6: balances truncation and rounding
+NEAR_KINK = 1e-4  # an input this close to a kink (relu, abs at 0) gets a warning
+
+
+class CheckRow:
+    def __init__(self, name, auto, numeric, rtol, atol) -> None:
+        self.name, self.auto, self.numeric = name, auto, numeric
+        self.abs_error = abs(auto - numeric)
+        scale = max(abs(auto), abs(numeric))
+        self.rel_error = self.abs_error / scale if scale > 0 else 0.0
+        self.ok = self.abs_error <= atol + rtol * scale
+
+
+def gradcheck(expr: Expression, point: dict, gradients: dict, rtol: float, atol: float):
+    """Each reverse-mode gradient beside a central difference: 2 forward runs a variable.
+
+    The step is scaled to the variable's magnitude, h = eps**(1/3) * max(1, |x|),
+    and divided by the exact difference (x+h) - (x-h) of the two doubles.
+    """
+    f = compile_expression(expr, backward=False)
+    names = expr.variables
+    base = [float(point[name]) for name in names]
+    rows = []
+    for i, name in enumerate(names):
+        x = base[i]
+        h = STEP * max(1.0, abs(x))
+        up, down = list(base), list(base)
+        up[i], down[i] = x + h, x - h
+        numeric = (f(*up) - f(*down)) / (up[i] - down[i])
+        rows.append(CheckRow(name, gradients[name], numeric, rtol, atol))
+    return rows
+
+
+def kink_warnings(expr: Expression, values) -> list[str]:
+    """Where an input sits on or near a kink, reverse mode and differences may differ."""
+    found = []
+    for i in expr.live:
+        node = expr.nodes[i]
+        if node.op is None or not node.op.kinks:
+            continue
+        x = values[node.inputs[0]].data
+        for kink in node.op.kinks:
+            if abs(x - kink) <= NEAR_KINK:
+                where = "on" if x == kink else "near"
+                text = expr.source[node.span[0] : node.span[1]]
+                found.append(
+                    f"{text} is {where} its kink at {plain(kink)} (input {plain(x)}): "
+                    "the two derivatives may legitimately differ there"
+                )
+    return found
+
+
+def _leaves(expr: Expression, values) -> dict[str, Value]:
+    return {n.name: values[i] for i, n in enumerate(expr.nodes) if n.variable}
+
+
+def hessian(expr: Expression, point: dict, rows: list[str] | None = None):
+    """Second derivatives {row: {col: d2/(drow dcol)}}: one backward pass a row,
+    over the gradient graph that `backward(create_graph=True)` builds."""
+    values = expr.forward(point)
+    leaves = _leaves(expr, values)
+    values[expr.output].backward(create_graph=True)
+    first = {name: leaf.grad for name, leaf in leaves.items()}
+    matrix = {}
+    for row in rows or expr.variables:
+        for leaf in leaves.values():
+            leaf.grad = 0.0
+        g = first[row]
+        if isinstance(g, Value):
+            g.backward()
+        matrix[row] = {col: float(leaves[col].grad) for col in expr.variables}
+        for col, entry in matrix[row].items():
+            if entry != entry:
+                raise AutodiffError(
+                    "undefined",
+                    f"the second derivative with respect to {row} and {col} is undefined here",
+                )
+    return matrix
+
+
+def jacobian(expr: Expression, point: dict):
+    """(values, rows): one forward graph, then one backward pass per output."""
+    values = expr.forward(point)
+    leaves = _leaves(expr, values)
+    outputs, rows = [], []
+    for k, index in enumerate(expr.outputs):
+        out = values[index]
+        for leaf in leaves.values():
+            leaf.grad = 0.0
+        out.backward()
+        row = {name: float(leaves[name].grad) for name in expr.variables}
+        if math.isnan(out.data) or any(g != g for g in row.values()):
+            start, end = expr.output_spans[k]
+            raise AutodiffError(
+                "undefined",
+                f"output {k + 1}, {expr.source[start:end]}, is undefined here "
+                "(its value or a gradient is NaN)",
+                span=(start, end),
+            ).located(expr.source)
+        outputs.append(out.data)
+        rows.append(row)
+    return outputs, rows
