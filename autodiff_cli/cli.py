@@ -109,8 +109,18 @@ def _read_source(positional: list[str], expr: str | None) -> tuple[str, bool]:
             hint="quote the expression, and give values as --NAME VALUE",
         )
     if positional[0] == "-":
-        return sys.stdin.read(), True
+        return _stdin().read(), True
     return positional[0], False
+
+
+def _stdin():
+    """Standard input as text; bytes that are not UTF-8 become U+FFFD, never an exception."""
+    import io
+
+    buffer = getattr(sys.stdin, "buffer", None)
+    if buffer is None:  # already text (tests, embedding)
+        return sys.stdin
+    return io.TextIOWrapper(buffer, encoding="utf-8", errors="replace", newline="")
 
 
 @contextmanager
@@ -303,9 +313,9 @@ def run_grad(args, expr, sets, wrt, fmt, precision, color, show_trace, order=1) 
 
 def _open(path: str, newline: str | None = None):
     if path == "-":
-        return sys.stdin
+        return _stdin()
     try:
-        return open(path, encoding="utf-8", newline=newline)  # noqa: SIM115 - closed at exit
+        return open(path, encoding="utf-8", errors="replace", newline=newline)  # noqa: SIM115
     except OSError as error:
         raise AutodiffError("input", f"cannot read {path}: {error.strerror}") from None
 
@@ -711,6 +721,10 @@ def report(error: AutodiffError, argv: list[str]) -> int:
 
 def main() -> None:
     argv = sys.argv[1:]
+    # Arguments may hold bytes that are not UTF-8 (as lone surrogates): echo them escaped.
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     try:
         code = cli.main(args=argv, prog_name="autodiff", standalone_mode=False)
         sys.stdout.flush()

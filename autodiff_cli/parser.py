@@ -32,6 +32,7 @@ WORDS = {
 OPERATORS = {"PLUS", "MINUS", "STAR", "SLASH", "POW"}
 OPERANDS = {"NUMBER", "NAME", "LPAR"}
 
+MAX_SOURCE = 64 * 2**20  # characters: a limit on memory, far above any real expression
 _builder = Builder()
 _parser = None
 _lock = threading.Lock()  # one builder, so one parse at a time
@@ -49,6 +50,11 @@ def parse(source: str, many: bool = False) -> Expression:
 
     Several outputs (`a*b, a+b`) only when `many` (autodiff jacobian).
     """
+    if len(source) > MAX_SOURCE:
+        raise AutodiffError(
+            "input",
+            f"the expression is {len(source):,} characters; the limit is {MAX_SOURCE:,}",
+        )
     if not any(line.split("#", 1)[0].strip() for line in source.splitlines()):
         raise AutodiffError("syntax", "the expression is empty", hint="relu(a*b+c)")
     with _lock:
@@ -118,6 +124,8 @@ def syntax_error(source: str, error: UnexpectedInput) -> AutodiffError:
         char = source[pos]
         message = f"unexpected character {char!r}"
         hint = None
+        if char == "\ufffd" or "\ud800" <= char <= "\udfff":
+            message = "the input is not valid UTF-8 here"
         if char == "=":
             hint = "an assignment is written name = expression"
         return AutodiffError("syntax", message, span=(pos, pos + 1), hint=hint).located(source)

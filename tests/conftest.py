@@ -65,9 +65,12 @@ def cli(monkeypatch, capsys):
 
     from autodiff_cli.cli import main
 
-    def run(*args: str, stdin: str = "") -> Ran:
+    def run(*args: str, stdin: str | bytes = "") -> Ran:
         monkeypatch.setattr(sys, "argv", ["autodiff", *args])
-        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+        if isinstance(stdin, bytes):  # like a real stdin: text over a byte buffer
+            monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin)))
+        else:
+            monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
         capsys.readouterr()
         try:
             main()

@@ -19,6 +19,7 @@ def _quoted_line(error: AutodiffError, numbered: bool) -> list[str]:
         right = "..." if hi < len(text) else ""
         text, start = text[lo:hi], start - lo
         width = min(width, len(text) - start) or 1
+    text = "".join(ch if ch.isprintable() or ch == "\t" else "\ufffd" for ch in text)
     prefix = f"  line {line_no}: " if numbered else "  "
     # Keep tabs under tabs so the caret lines up in a terminal.
     pad = "".join("\t" if ch == "\t" else " " for ch in text[:start])
