@@ -58,6 +58,13 @@ def _evaluate(source, point, wrt, on_step=None):
     gradients = evaluation.gradients(wrt)
     if error is None and any(g != g for g in gradients.values()):
         error = undefined_gradient(evaluation)
+        if error is None:  # no single step is NaN: inf - inf where contributions meet
+            name = next(n for n, g in gradients.items() if g != g)
+            error = AutodiffError(
+                "undefined",
+                f"the gradient with respect to {name} is undefined: "
+                "infinite contributions of opposite signs meet there",
+            )
     if error is not None:
         raise error
     return expr, evaluation, gradients

@@ -57,6 +57,7 @@ def points_format(path: str, given: str | None) -> str:
 
 def _csv_rows(stream):
     """(row number, {column: text}) for each data row, after the header."""
+    csv.field_size_limit(64 * 2**20)  # a cell as long as an expression may be
     reader = csv.reader(stream)
     header = next(reader, None)
     if header is None:
@@ -64,9 +65,12 @@ def _csv_rows(stream):
     columns = [h.strip() for h in header]
 
     def rows():
-        for number, fields in enumerate(reader, start=1):
-            if fields:
-                yield number, fields
+        try:
+            for number, fields in enumerate(reader, start=1):
+                if fields:
+                    yield number, fields
+        except csv.Error as error:
+            raise AutodiffError("input", f"the points are not readable CSV: {error}") from None
 
     return columns, rows()
 
@@ -159,7 +163,7 @@ def _jsonl_rows(stream):
         number += 1
         try:
             yield number, json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
             yield number, _NOT_JSON
 
 
@@ -191,7 +195,7 @@ def _jsonl_lookup(names: list[str], defaults: dict):
 def _check(expr, names, values, out):
     """A NaN somewhere: the same diagnosis as `grad` gives (or the numbers, if none)."""
     api.grad(expr, dict(zip(names, values)))  # raises AutodiffError naming the operation
-    return out  # inf - inf summed to NaN: no NaN in the numbers themselves
+    return out  # the NaN came from summing the output tuple (inf - inf), not from it
 
 
 def is_streaming(stream) -> bool:

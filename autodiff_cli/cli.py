@@ -453,7 +453,7 @@ def graph(args, expr, sets, fmt, color) -> None:
         sys.stdout.write(render.dot(nodes))
     elif fmt == "mermaid":
         sys.stdout.write(render.mermaid(nodes))
-    elif sys.stdout.isatty() and len(nodes) <= RICH_TREE_LIMIT or color == "always":
+    elif len(nodes) <= RICH_TREE_LIMIT and (sys.stdout.isatty() or color == "always"):
         from autodiff_cli.render.rich_table import console
         from autodiff_cli.render.rich_trace import rich_tree
         from autodiff_cli.render.trace import tree
@@ -569,8 +569,20 @@ def _numbers(fmt: str, precision):
 
 @cli.command(context_settings=GRAD_SETTINGS, epilog=EXIT_CODES)
 @_matrix_options
-@click.option("--rtol", type=float, default=1e-5, show_default=True, help="Relative tolerance.")
-@click.option("--atol", type=float, default=1e-6, show_default=True, help="Absolute tolerance.")
+@click.option(
+    "--rtol",
+    type=click.FloatRange(min=0),
+    default=1e-5,
+    show_default=True,
+    help="Relative tolerance.",
+)
+@click.option(
+    "--atol",
+    type=click.FloatRange(min=0),
+    default=1e-6,
+    show_default=True,
+    help="Absolute tolerance.",
+)
 @_guarded
 def check(args, expr, sets, fmt, precision, color, rtol, atol) -> None:
     """Check each gradient of EXPR against a central finite difference.
@@ -744,6 +756,9 @@ def main() -> None:
     except OSError as error:  # a full disk, a closed terminal: no traceback either
         _silence_stdout()
         code = report(AutodiffError("io", f"cannot write the output: {error.strerror}"), [])
+    except Exception as error:  # noqa: BLE001 - a bug of ours: still a message, not a traceback
+        message = f"internal error, please report it: {type(error).__name__}: {error}"
+        code = report(AutodiffError("internal", message), argv)
     if code == 130:
         click.echo("autodiff: interrupted", err=True)
     elif code == 141:  # the reader has gone: nothing more to say, to anyone

@@ -22,6 +22,7 @@ KINDS = {
     "usage": EXIT_USAGE,
     "input": EXIT_USAGE,
     "io": EXIT_USAGE,
+    "internal": EXIT_USAGE,  # a bug of autodiff's own, reported without a traceback
     "undefined": EXIT_EVALUATION,
 }
 

@@ -45,6 +45,8 @@ def f_pow(x: float, y: float) -> float:
     except ZeroDivisionError:  # 0 ** negative: IEEE pow gives +-inf
         return math.copysign(INF, x) if _is_odd_integer(y) else INF
     except OverflowError:
+        if x < 0.0 and y != math.floor(y):
+            return NAN  # negative base, fractional exponent: no real result
         return -INF if x < 0.0 and _is_odd_integer(y) else INF
     if r.__class__ is complex:  # negative base, fractional exponent
         return NAN
@@ -162,7 +164,9 @@ def _pow_rule(m, out, x, y):
         dy = 0.0
     else:
         dy = out * m.log(x)
-    return (y * m.pow(x, y - 1.0), dy)
+    # ...and, as for x ** 0, the base's derivative is 0 where y == 0.
+    dx = 0.0 if yv == 0.0 else y * m.pow(x, y - 1.0)
+    return (dx, dy)
 
 
 OPS: tuple[Op, ...] = (

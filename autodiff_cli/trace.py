@@ -101,13 +101,14 @@ class Trace:
         self.steps = steps
         self.value = value
         self.gradients = gradients  # {variable: grad}, as `grad` reports them
+        self.data: dict[str, float] = {}  # {variable: its value}, dead statements' too
 
     @property
     def order(self) -> list[str]:
         return [n.name for n in self.nodes]
 
-    def variable(self, name: str) -> TraceNode:
-        return next(n for n in self.nodes if n.kind == "input" and n.name == name)
+    def variable_data(self, name: str) -> float:
+        return self.data[name]
 
 
 class Recorder:
@@ -157,7 +158,9 @@ def build(expr: Expression, values, recorder: Recorder, gradients: dict) -> Trac
             fragments.append(f"{name_of[id(child)]}.grad += {term}")
         updates = {name_of[id(c)]: grad for c, grad in after}
         steps.append(Step(number, name, f"{v._fn.trace[0]} backward", fragments, updates))
-    return Trace(expr.source, out_name, nodes, steps, output.data, gradients)
+    trace = Trace(expr.source, out_name, nodes, steps, output.data, gradients)
+    trace.data = {n.name: values[k].data for k, n in enumerate(expr.nodes) if n.variable}
+    return trace
 
 
 def _formula(op, inputs: list[str], constant) -> str:

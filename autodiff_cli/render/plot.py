@@ -67,11 +67,13 @@ def picture(expression: str, variable: str, rows, width: int, height: int, color
     plt.clear_figure()
     plt.plotsize(max(width, 20), max(height, 8))
     xs = [r[0] for r in rows]
-    curves = ((expression, [r[1] for r in rows], "blue"),
-              (f"d/d{variable}", [r[2] for r in rows], "red"))  # fmt: skip
-    for label, ys, hue in curves:
+    plt.theme("clear")  # no background colour: it shows as a block on dark terminals
+    # Distinct markers too, so the legend still tells the curves apart without colour.
+    curves = ((expression, [r[1] for r in rows], "blue", "braille"),
+              (f"d/d{variable}", [r[2] for r in rows], "red", "dot"))  # fmt: skip
+    for label, ys, hue, marker in curves:
         for k, (sx, sy) in enumerate(_stretches(xs, ys)):
-            plt.plot(sx, sy, label=label if k == 0 else None, color=hue, marker="braille")
+            plt.plot(sx, sy, label=label if k == 0 else None, color=hue, marker=marker)
     plt.xlabel(variable)
     plt.title(f"{expression} and its derivative")
     text = plt.build()

@@ -54,7 +54,7 @@ def sections(trace: Trace, number=repr) -> list[Section]:
         "Final gradients",
         ["Node", "data", "grad", "Meaning"],
         [
-            [name, number(trace.variable(name).data), number(g), meaning(name, g, trace.output)]
+            [name, number(trace.variable_data(name)), number(g), meaning(name, g, trace.output)]
             for name, g in trace.gradients.items()
         ],
     )
