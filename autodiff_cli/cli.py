@@ -518,11 +518,9 @@ def plot(args, expr, sets, samples, fmt, color) -> None:
         sys.stdout.write(render.as_json(expression.source, variable, rows))
     else:
         size = shutil.get_terminal_size((80, 24))
-        wants_color = color == "always" or (
-            color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+        wants_color = not os.environ.get("NO_COLOR") and (
+            color == "always" or (color == "auto" and sys.stdout.isatty())
         )
-        if color == "always" and os.environ.get("NO_COLOR"):
-            wants_color = False
         height = min(max(size.lines - 4, 10), 30)
         picture = render.picture(
             expression.source, variable, rows, size.columns, height, wants_color
@@ -542,8 +540,8 @@ _matrix_options = _options(
 )  # fmt: skip
 
 
-def _show(tables, fmt: str, precision, color: str, machine_text: str | None = None) -> None:
-    """Rich tables on a terminal, else the first table as text, CSV or TSV."""
+def _show(tables, fmt: str, color: str) -> None:
+    """Rich tables on a terminal, else the last table as text, CSV or TSV."""
     from autodiff_cli.render import higher as render
 
     if fmt == "table":
@@ -552,8 +550,6 @@ def _show(tables, fmt: str, precision, color: str, machine_text: str | None = No
         out = console(color)
         for title, table in tables:
             out.print(render.rich_table(table, title))
-    elif fmt == "json":
-        sys.stdout.write(machine_text)
     else:
         table = tables[-1][1]
         sys.stdout.write(render.delimited(table, "tsv" if fmt == "text" else fmt))
@@ -617,7 +613,7 @@ def check(args, expr, sets, fmt, precision, color, rtol, atol) -> None:
         sys.stdout.write(render.check_text(rows, precision))
     else:
         table = [render.CHECK_HEADERS, *render.check_rows(rows, _numbers(fmt, precision))]
-        _show([(expression.source, table)], fmt, precision, color)
+        _show([(expression.source, table)], fmt, color)
     if not all(r.ok for r in rows):
         bad = ", ".join(r.name for r in rows if not r.ok)
         _warn(f"the gradient disagrees with finite differences for {bad}")
@@ -655,7 +651,7 @@ def hessian(args, expr, sets, fmt, precision, color) -> None:
     first = [["", "value", "gradient"], ["output", number(result.value), ""]]
     first += [[n, number(result.point[n]), number(g)] for n, g in result.gradients.items()]
     table = render.matrix_rows(matrix, expression.variables, number)
-    _show([(expression.source, first), ("Hessian", table)], fmt, precision, color)
+    _show([(expression.source, first), ("Hessian", table)], fmt, color)
 
 
 @cli.command(context_settings=GRAD_SETTINGS, epilog=EXIT_CODES)
@@ -690,7 +686,7 @@ def jacobian(args, expr, sets, fmt, precision, color) -> None:
     table = render.jacobian_rows(
         outputs, values, rows, expression.variables, _numbers(fmt, precision)
     )
-    _show([(f"Jacobian of {source}", table)], fmt, precision, color)
+    _show([(f"Jacobian of {source}", table)], fmt, color)
 
 
 RICH_TREE_LIMIT = 2000  # nodes; a larger tree is written as plain text, which is faster
