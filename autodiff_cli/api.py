@@ -57,7 +57,7 @@ def _evaluate(source, point, wrt, on_step=None):
     error = undefined_value(evaluation)
     gradients = evaluation.gradients(wrt)
     if error is None and any(g != g for g in gradients.values()):
-        error = undefined_gradient(evaluation)
+        error = undefined_gradient(evaluation, [n for n, g in gradients.items() if g != g])
         if error is None:  # no single step is NaN: inf - inf where contributions meet
             name = next(n for n, g in gradients.items() if g != g)
             error = AutodiffError(

@@ -5,13 +5,13 @@ million points wants the forward and backward pass as straight-line code.
 This module is the one reviewed place where autodiff generates source and
 hands it to `exec`. No text from the user reaches that source: variables are
 arguments named by position (`x0`, `x1`), nodes are `v3`, gradients `g3`,
-numbers and the table's functions are passed in by name (`k3`, `f3`, `d3`) as
+numbers and the table's functions are passed in by name (`k3`, `f3`, `b3`) as
 values of the namespace. Two expressions of the same shape give the same
 source, whatever their names and numbers (a test checks it).
 
-The backward pass visits nodes in `Value.backward`'s order and applies the
-same derivative rules from the table, so the numbers are the same, bit for
-bit, as `grad` prints.
+The backward pass visits nodes in `Value.backward`'s order, starts each sum
+at -0.0 as it does and applies the same backward rules from the table, so the
+numbers are the same, bit for bit, as `grad` prints.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ def source_of(expr: Expression, backward: bool = True) -> str:
     if not backward:
         lines.append(f"    return v{expr.output}")
         return "\n".join(lines) + "\n"
-    lines += [f"    g{i} = {'1.0' if i == expr.output else '0.0'}" for i in order]
+    lines += [f"    g{i} = {'1.0' if i == expr.output else '-0.0'}" for i in order]
     for i in reversed(order):
         node = nodes[i]
         if node.op is None:
@@ -53,10 +53,10 @@ def source_of(expr: Expression, backward: bool = True) -> str:
             second = y
         else:
             second = "None"
-        local = ", ".join(f"l{k}" for k in range(len(node.inputs)))
-        lines.append(f"    {local}, = d{i}(F, v{i}, {x}, {second})")
+        received = ", ".join(f"c{k}" for k in range(len(node.inputs)))
+        lines.append(f"    {received}, = b{i}(F, g{i}, v{i}, {x}, {second})")
         for k, j in enumerate(node.inputs):
-            lines.append(f"    g{j} += l{k} * g{i}")
+            lines.append(f"    g{j} += c{k}")
     leaf = {n.name: i for i, n in enumerate(nodes) if n.variable}
     reached = set(order)  # a variable only a dead statement uses has gradient 0
     grads = [f"g{leaf[name]}" if leaf[name] in reached else "0.0" for name in expr.variables]
@@ -70,7 +70,7 @@ def namespace_of(expr: Expression) -> dict:
     for i, node in enumerate(expr.nodes):
         if node.op is not None:
             space[f"f{i}"] = node.op.forward
-            space[f"d{i}"] = node.op.derivative
+            space[f"b{i}"] = node.op.backward
         if node.constant is not None:
             space[f"k{i}"] = node.constant
     return space

@@ -1,9 +1,12 @@
-"""Why a result is NaN: the first operation that produced it, in words.
+"""Why a result is NaN: the operation where the NaN arose, in words.
 
-Forward: the first node, in evaluation order, whose value is NaN while its
-inputs are not. Backward: the first step, in backward order, whose
-contribution (local derivative times upstream gradient) is NaN while the
-upstream gradient is not. Both point at the source with a span.
+Only a NaN that reaches the answer is an error: `x + sqrt(-1)**0` is 2 (as
+`nan**0` is 1), and a NaN that a relu or `x**0` masks on the way back is no
+gradient's business. So both searches start from the answer and follow the
+NaN back to where it arose. Forward: the first node, in evaluation order, on a
+NaN path into the value whose own inputs are not NaN. Backward: the first
+step, in backward order, that sent a NaN towards a requested gradient while
+its own upstream gradient was not NaN. Both point at the source with a span.
 """
 
 from __future__ import annotations
@@ -34,48 +37,67 @@ def _error(evaluation: Evaluation, index: int, message: str, hint: str | None = 
     )
 
 
-def undefined_value(evaluation: Evaluation) -> AutodiffError | None:
+def undefined_value(evaluation: Evaluation, output: int | None = None) -> AutodiffError | None:
+    """None if the value of `output` (the expression's, by default) is not NaN."""
     expr, values = evaluation.expression, evaluation.values
+    output = expr.output if output is None else output
+    if not math.isnan(values[output].data):
+        return None
+    on_path = [False] * len(expr.nodes)  # a NaN that flows into the output
+    on_path[output] = True
+    for i in range(output, -1, -1):  # users come after their inputs
+        if on_path[i]:
+            for j in expr.nodes[i].inputs:
+                on_path[j] = math.isnan(values[j].data)
     for i in expr.live:
-        v = values[i]
-        if not math.isnan(v.data):
-            continue
         node = expr.nodes[i]
+        if not on_path[i] or any(on_path[j] for j in node.inputs):
+            continue
         if node.op is None:
             return _error(evaluation, i, f"the value of {expr.text(i)} is NaN")
-        if any(math.isnan(values[j].data) for j in node.inputs):
-            continue
         text = expr.source[node.span[0] : node.span[1]]
         return _error(evaluation, i, f"{text}{_inputs(evaluation, i)} is undefined")
-    return None
+    return None  # not reached: the output itself is on the path
 
 
-def undefined_gradient(evaluation: Evaluation) -> AutodiffError | None:
+def _received(evaluation: Evaluation, i: int) -> tuple:
+    """What node i's backward step sent to each of its inputs, recomputed as it ran."""
+    node, values = evaluation.expression.nodes[i], evaluation.values
+    v = values[i]
+    x = values[node.inputs[0]].data
+    y = values[node.inputs[1]].data if len(node.inputs) == 2 else node.constant
+    return node.op.backward(FLOAT, v.grad, v.data, x, y)
+
+
+def undefined_gradient(evaluation: Evaluation, names: list[str]) -> AutodiffError | None:
+    """Where the NaN in the gradients of `names` arose; None if no single step made it
+    (then infinite contributions of opposite signs met in a sum)."""
     expr, values = evaluation.expression, evaluation.values
-    varying = [False] * len(expr.nodes)  # depends on a variable
-    for i in expr.live:
+    wanted = set(names)
+    received = {}  # node -> its step's contributions, for the nodes that sent a NaN
+    leads = [False] * len(expr.nodes)  # a NaN sent here reaches a requested gradient
+    for i in expr.live:  # inputs first
         node = expr.nodes[i]
-        varying[i] = node.variable or any(varying[j] for j in node.inputs)
-    for i in reversed(expr.live):
+        if node.variable:
+            leads[i] = node.name in wanted
+        elif node.op is not None and any(leads[j] for j in node.inputs):
+            sent = _received(evaluation, i)
+            received[i] = sent
+            leads[i] = any(leads[j] and d != d for j, d in zip(node.inputs, sent))
+    for i in reversed(expr.topological_order()):  # backward order
         node = expr.nodes[i]
-        v = values[i]
-        if node.op is None or math.isnan(v.grad):
+        if i not in received or math.isnan(values[i].grad) or not leads[i]:
             continue
-        inputs = [values[j] for j in node.inputs]
-        second = inputs[1].data if len(inputs) == 2 else node.constant
-        local = node.op.derivative(FLOAT, v.data, inputs[0].data, second)
-        for j, d in zip(node.inputs, local):
-            if not varying[j] or not math.isnan(d * v.grad):
+        for k, (j, d) in enumerate(zip(node.inputs, received[i])):
+            if not leads[j] or d == d:
                 continue
             text = expr.source[node.span[0] : node.span[1]]
-            at = _inputs(evaluation, i)
-            if math.isnan(d):
-                message = f"the derivative of {text}{at} is undefined"
-            else:
-                message = (
-                    f"the gradient through {text}{at} is undefined: its derivative "
-                    f"with respect to {expr.text(j)} is {plain(d)}, times a gradient of "
-                    f"{plain(v.grad)}"
-                )
+            x = values[node.inputs[0]].data
+            y = values[node.inputs[1]].data if len(node.inputs) == 2 else node.constant
+            arithmetic = node.op.step_text(k, values[i].grad, values[i].data, x, y)
+            message = (
+                f"the gradient through {text}{_inputs(evaluation, i)} is undefined: "
+                f"{expr.text(j)}.grad += {arithmetic} is NaN"
+            )
             return _error(evaluation, i, message)
     return None

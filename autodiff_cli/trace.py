@@ -117,23 +117,19 @@ class Recorder:
     def __init__(self) -> None:
         self.raw: list = []
 
-    def __call__(self, v, local) -> None:
+    def __call__(self, v, contributions) -> None:
         children = v._children
         seen: dict[int, tuple] = {}
         for c in children:  # a reused input (x*x) is reported once, after both updates
             seen[id(c)] = (c, c.grad)
-        self.raw.append((v, v.grad, local, list(seen.values())))
+        self.raw.append((v, v.grad, contributions, list(seen.values())))
 
 
-def _fill(template: str, v) -> str:
+def step_text(v, k: int, g: float) -> str:
+    """What input k of node `v` received, as arithmetic: '(4.0 > 0) * 1.0'."""
     children = v._children
-    fields = {
-        "out": repr(v.data),
-        "x": repr(children[0].data),
-        "y": repr(children[1].data) if len(children) == 2 else "",
-        "n": plain(v._arg) if v._arg is not None else "",
-    }
-    return template.format(**fields)
+    y = children[1].data if len(children) == 2 else v._arg
+    return v._fn.step_text(k, g, v.data, children[0].data, y)
 
 
 def build(expr: Expression, values, recorder: Recorder, gradients: dict) -> Trace:
@@ -146,16 +142,15 @@ def build(expr: Expression, values, recorder: Recorder, gradients: dict) -> Trac
     out_name = names[expr.output]
     seed = recorder.raw[0][1] if recorder.raw else output.grad
     steps = [Step(0, out_name, "Seed", [f"{out_name}.grad = {plain(seed)}"], {out_name: seed})]
-    for number, (v, g, local, after) in enumerate(recorder.raw, start=1):
+    for number, (v, g, contributions, after) in enumerate(recorder.raw, start=1):
         name = name_of[id(v)]
-        if local is None:
+        if contributions is None:
             steps.append(Step(number, name, "Leaf node, no-op", [], {}))
             continue
-        fragments = []
-        for child, template in zip(v._children, v._fn.trace[1:]):
-            factor = _fill(template, v)
-            term = f"{factor} * {g!r}" if factor else repr(g)
-            fragments.append(f"{name_of[id(child)]}.grad += {term}")
+        fragments = [
+            f"{name_of[id(child)]}.grad += {step_text(v, k, g)}"
+            for k, child in enumerate(v._children)
+        ]
         updates = {name_of[id(c)]: grad for c, grad in after}
         steps.append(Step(number, name, f"{v._fn.trace[0]} backward", fragments, updates))
     trace = Trace(expr.source, out_name, nodes, steps, output.data, gradients)

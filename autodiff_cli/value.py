@@ -9,8 +9,13 @@ where that code breaks:
 - Children are kept in operand order (a tuple, not a set), so the order is
   deterministic and is the walkthrough's: `[a, b, d, c, e, L]`.
 - No per-node closure: each node points at its row of the table of
-  operations (`ops.OPS`), whose derivative rule the backward pass applies.
+  operations (`ops.OPS`), whose backward rule the backward pass applies.
   That makes nodes smaller and faster, and `_backward` is built on demand.
+- Backward rules are PyTorch's formulas, not "local derivative times
+  upstream gradient": they divide and mask where PyTorch does, so a relu
+  that is off passes 0 even when the gradient above it is inf.
+- A node's gradient is the sum of what it receives, the first contribution
+  kept as it is (as PyTorch does), so a gradient of -0.0 stays -0.0.
 - Arithmetic is IEEE 754 like PyTorch's float64 autograd: no Python
   exception on 1/0, log(-1) or overflow; NaN and inf instead.
 - Subtraction, division and negation are operations of their own (exact
@@ -25,7 +30,7 @@ import itertools
 import math
 
 from autodiff_cli.numbers import plain
-from autodiff_cli.ops import BY_NAME, FLOAT, OPS, Op, f_sign, f_step, namespace
+from autodiff_cli.ops import BY_NAME, FLOAT, OPS, Op, f_mask, f_sign, namespace
 
 _ADD, _SUB, _MUL, _DIV, _NEG, _POW_CONST, _POW = (
     BY_NAME[name] for name in ("add", "sub", "mul", "div", "neg", "pow_const", "pow")
@@ -178,35 +183,38 @@ class Value:
         Leaves accumulate across calls (as in PyTorch; see `zero_grad`);
         interior nodes are reset first, so they hold this pass's gradient.
         With `create_graph=True` the gradients are `Value`s with a graph of
-        their own, built from the same derivative rules, so they can be
-        differentiated again. `on_step(node, local_derivatives)` is called
+        their own, built from the same backward rules, so they can be
+        differentiated again. `on_step(node, contributions)` is called
         after each node's step, in backward order (None for a leaf): the
         trace mode records the real pass through it.
         """
         topo = self.topological_order()
+        # Sums start at -0.0, the identity of IEEE addition: a node's gradient
+        # is exactly what it receives (PyTorch keeps the first contribution
+        # as it is), so -0.0 stays -0.0. A leaf with no gradient yet (0.0)
+        # starts there too; every node of `topo` receives something.
         for v in topo:
-            if v._fn is not None:
-                v.grad = 0.0
+            if v._fn is not None or v.grad == 0.0:
+                v.grad = -0.0
         self.grad = 1.0 if self._fn is not None else self.grad + 1.0
         if create_graph or on_step is not None:
             m = VALUE if create_graph else FLOAT
             for v in reversed(topo):
-                local = None if v._fn is None else _propagate(v, m)
+                contributions = None if v._fn is None else _propagate(v, m)
                 if on_step is not None:
-                    on_step(v, local)
+                    on_step(v, contributions)
             return
         for v in reversed(topo):  # _propagate(v, FLOAT), inlined for speed
             fn = v._fn
             if fn is None:
                 continue
-            g = v.grad
             a, b = v._a, v._b
             if b is not None:
-                da, db = fn.derivative(FLOAT, v.data, a.data, b.data)
-                a.grad += da * g
-                b.grad += db * g
+                da, db = fn.backward(FLOAT, v.grad, v.data, a.data, b.data)
+                a.grad += da
+                b.grad += db
             else:
-                a.grad += fn.derivative(FLOAT, v.data, a.data, v._arg)[0] * g
+                a.grad += fn.backward(FLOAT, v.grad, v.data, a.data, v._arg)[0]
 
     def zero_grad(self) -> None:
         """Reset the gradient of every node of this graph to 0."""
@@ -260,7 +268,7 @@ def apply(fn: Op, inputs: tuple[Value, ...], constant: float | None = None) -> V
 
 
 def _propagate(v: Value, m) -> tuple:
-    """One node's backward step: local derivative times upstream, per input."""
+    """One node's backward step: each input receives its contribution."""
     children = v._children
     if m is FLOAT:
         out, x = v.data, children[0].data
@@ -268,11 +276,14 @@ def _propagate(v: Value, m) -> tuple:
     else:
         out, x = v, children[0]
         y = children[1] if len(children) == 2 else v._arg
-    local = v._fn.derivative(m, out, x, y)
-    g = v.grad
-    for child, d in zip(children, local):
-        child.grad += d * g
-    return local
+    contributions = v._fn.backward(m, v.grad, out, x, y)
+    for child, d in zip(children, contributions):
+        g = child.grad
+        if d.__class__ is Value and g.__class__ is float and g == 0.0:
+            child.grad = d  # the first contribution as it is: no `-0.0 + d` node
+        else:
+            child.grad = g + d
+    return contributions
 
 
 def _method(fn: Op):
@@ -290,13 +301,18 @@ for _fn in OPS:
 
 
 # Rules on Values: the primitives build nodes, so gradients get a graph.
-# A step or sign is locally constant, so it is a new leaf (derivative 0).
+# A sign is a new leaf: its derivative is no gradient at all (PyTorch's
+# efficient zero tensor), not a 0 that flows on.
+_MASK = BY_NAME["mask"]
 VALUE = namespace(
     lambda fn: lambda *xs: apply(fn, tuple(_lift(x) for x in xs)),
     div=lambda x, y: _lift(x) / y,
     pow=lambda x, y: _lift(x) ** y,
+    pow_const=lambda x, n: _lift(x) ** n,
+    mask=lambda x, keep: apply(_MASK, (x,), 1.0 if keep else 0.0)
+    if isinstance(x, Value)
+    else f_mask(x, keep),
     val=lambda x: x.data if isinstance(x, Value) else float(x),
-    step=lambda x: Value(f_step(x.data)),
     sign=lambda x: Value(f_sign(x.data)),
 )
 

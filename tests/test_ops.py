@@ -24,6 +24,9 @@ DOMAINS = {
     "pow_const": [(0.2, 3.0), (-3.0, 3.0)],
 }
 KINKS = {"relu": 0.0, "abs": 0.0}
+# PyTorch masks x**y's base derivative where y == 0, so the derivative of that
+# derivative is 0 there, not the limit (tested at the singular points below).
+MASKED = {"pow": lambda point: point[1] == 0.0}
 
 
 def operands(op: Op) -> int:
@@ -72,6 +75,8 @@ def test_second_derivative_from_the_same_rules(op, data):
     point = data.draw(point_strategy(op))
     if op.name in KINKS:
         assume(abs(point[0] - KINKS[op.name]) > 1e-3)
+    if op.name in MASKED:
+        assume(not MASKED[op.name](point))
 
     def first_derivatives(p):
         out, leaves = run(op, p)
