@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from autodiff_cli.diagnose import undefined_gradient, undefined_value
+from autodiff_cli.diagnose import undefined
 from autodiff_cli.errors import AutodiffError
 from autodiff_cli.expression import Evaluation, Expression
 from autodiff_cli.parser import parse
@@ -46,7 +46,7 @@ def _evaluate(source, point, wrt, on_step=None):
     """Parse, check `wrt`, evaluate, and raise on a NaN: (expression, evaluation, gradients)."""
     expr = parse(source) if isinstance(source, str) else source
     if wrt is not None:
-        unknown = [name for name in wrt if name not in expr.variables]
+        unknown = [name for name in wrt if name not in expr.leaves]
         if unknown:
             raise AutodiffError(
                 "usage",
@@ -54,17 +54,8 @@ def _evaluate(source, point, wrt, on_step=None):
                 hint=f"its variables are {', '.join(expr.variables) or 'none'}",
             )
     evaluation = expr.evaluate(point, on_step)
-    error = undefined_value(evaluation)
     gradients = evaluation.gradients(wrt)
-    if error is None and any(g != g for g in gradients.values()):
-        error = undefined_gradient(evaluation, [n for n, g in gradients.items() if g != g])
-        if error is None:  # no single step is NaN: inf - inf where contributions meet
-            name = next(n for n, g in gradients.items() if g != g)
-            error = AutodiffError(
-                "undefined",
-                f"the gradient with respect to {name} is undefined: "
-                "infinite contributions of opposite signs meet there",
-            )
+    error = undefined(evaluation, gradients)
     if error is not None:
         raise error
     return expr, evaluation, gradients

@@ -35,8 +35,8 @@ def run_lines(stream, writer: LinesWriter, point: dict, wrt: list[str] | None):
         count += 1
         try:
             expr = api.parse(source)
-            used = {k: v for k, v in point.items() if k in expr.variables}
-            wanted = [w for w in wrt if w in expr.variables] if wrt else None
+            used = {k: v for k, v in point.items() if k in expr.leaves}
+            wanted = [w for w in wrt if w in expr.leaves] if wrt else None
             result = api.grad(expr, used, wanted)
         except AutodiffError as error:
             failed += 1
@@ -92,7 +92,8 @@ def run_points(
     """
     run = compile_expression(expr)  # parsed and prepared once, not per row
     names = expr.variables
-    chosen = [names.index(w) for w in wrt] if wrt else list(range(len(names)))
+    position = {name: k for k, name in enumerate(names)}
+    chosen = [position[w] for w in wrt] if wrt else list(range(len(names)))
     writer: PointsWriter = writer_for([names[k] for k in chosen])
     if fmt_in == "csv":
         columns, rows = _csv_rows(stream)
@@ -109,13 +110,15 @@ def run_points(
         try:
             values = lookup(row)
             out = run(*values)
+            if wrt:
+                out = tuple(out[k] for k in pick)
             if math.isnan(sum(out)):  # rare: find which, and why, the slow way
-                out = _check(expr, names, values, out)
+                _check(expr, names, values, wrt)
         except AutodiffError as error:
             failed += 1
             writer.error(number, error)
         else:
-            writer.record(number, tuple(out[k] for k in pick) if wrt else out)
+            writer.record(number, out)
         if streaming:
             writer.flush()
     return failed, number
@@ -130,7 +133,8 @@ def _csv_lookup(columns: list[str], names: list[str], defaults: dict, warn):
             f"the points have no column for {', '.join(missing)}",
             hint=f"add the column, or give a default: --{missing[0]} VALUE",
         )
-    unused = [c for c in columns if c not in names]
+    used = set(names)
+    unused = [c for c in columns if c not in used]
     if len(unused) == 1:
         warn(f"column {unused[0]} is not used by the expression")
     elif unused:
@@ -192,10 +196,12 @@ def _jsonl_lookup(names: list[str], defaults: dict):
     return lookup
 
 
-def _check(expr, names, values, out):
-    """A NaN somewhere: the same diagnosis as `grad` gives (or the numbers, if none)."""
-    api.grad(expr, dict(zip(names, values)))  # raises AutodiffError naming the operation
-    return out  # the NaN came from summing the output tuple (inf - inf), not from it
+def _check(expr, names, values, wrt):
+    """A NaN in the sum of the numbers: if one of them is NaN, `grad`'s own error.
+
+    The sum may be NaN with no NaN in it (inf - inf): then nothing is raised.
+    """
+    api.grad(expr, dict(zip(names, values)), wrt)
 
 
 def is_streaming(stream) -> bool:

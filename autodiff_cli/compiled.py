@@ -57,7 +57,7 @@ def source_of(expr: Expression, backward: bool = True) -> str:
         lines.append(f"    {received}, = b{i}(F, g{i}, v{i}, {x}, {second})")
         for k, j in enumerate(node.inputs):
             lines.append(f"    g{j} += c{k}")
-    leaf = {n.name: i for i, n in enumerate(nodes) if n.variable}
+    leaf = expr.leaves
     reached = set(order)  # a variable only a dead statement uses has gradient 0
     grads = [f"g{leaf[name]}" if leaf[name] in reached else "0.0" for name in expr.variables]
     lines.append(f"    return ({', '.join([f'v{expr.output}', *grads])},)")

@@ -69,7 +69,27 @@ def _received(evaluation: Evaluation, i: int) -> tuple:
     return node.op.backward(FLOAT, v.grad, v.data, x, y)
 
 
-def undefined_gradient(evaluation: Evaluation, names: list[str]) -> AutodiffError | None:
+def undefined(
+    evaluation: Evaluation, gradients: dict[str, float], output: int | None = None
+) -> AutodiffError | None:
+    """The error for a NaN in the value of `output` (the expression's, by default)
+    or in one of `gradients` (the requested ones, of that output); None if none is NaN."""
+    error = undefined_value(evaluation, output)
+    nan = [name for name, g in gradients.items() if g != g]
+    if error is None and nan:
+        error = undefined_gradient(evaluation, nan, output)
+        if error is None:  # no single step is NaN: inf - inf where contributions meet
+            error = AutodiffError(
+                "undefined",
+                f"the gradient with respect to {nan[0]} is undefined: "
+                "infinite contributions of opposite signs meet there",
+            )
+    return error
+
+
+def undefined_gradient(
+    evaluation: Evaluation, names: list[str], output: int | None = None
+) -> AutodiffError | None:
     """Where the NaN in the gradients of `names` arose; None if no single step made it
     (then infinite contributions of opposite signs met in a sum)."""
     expr, values = evaluation.expression, evaluation.values
@@ -84,7 +104,7 @@ def undefined_gradient(evaluation: Evaluation, names: list[str]) -> AutodiffErro
             sent = _received(evaluation, i)
             received[i] = sent
             leads[i] = any(leads[j] and d != d for j, d in zip(node.inputs, sent))
-    for i in reversed(expr.topological_order()):  # backward order
+    for i in reversed(expr.topological_order(output)):  # backward order
         node = expr.nodes[i]
         if i not in received or math.isnan(values[i].grad) or not leads[i]:
             continue

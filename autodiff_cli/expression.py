@@ -45,6 +45,9 @@ class Expression:
     ) -> None:
         self.source, self.nodes, self.output = source, nodes, output
         self.variables, self.live = variables, live
+        # variable -> its leaf: every lookup by name is one dict access, so
+        # nothing is quadratic in the number of variables.
+        self.leaves = {node.name: i for i, node in enumerate(nodes) if node.variable}
         self.outputs = [output]  # several for `a*b, a+b` (autodiff jacobian)
         self.output_spans: list[tuple[int, int]] = []
 
@@ -56,14 +59,14 @@ class Expression:
         start, end = node.span
         return self.source[start:end]
 
-    def topological_order(self) -> list[int]:
-        """The nodes the output needs, in `Value.topological_order`'s order.
+    def topological_order(self, output: int | None = None) -> list[int]:
+        """The nodes the output (or `output`) needs, in `Value.topological_order`'s order.
 
         Depth-first in operand order, with a stack: the walkthrough's order.
         """
         visited: set[int] = set()
         order: list[int] = []
-        stack = [self.output]
+        stack = [self.output if output is None else output]
         while stack:
             i = stack.pop()
             if i < 0:  # ~i: the children of i are done
@@ -124,18 +127,15 @@ class Evaluation:
 
     def gradients(self, wrt: list[str] | None = None) -> dict[str, float]:
         """d(output)/d(variable), in order of first appearance (or of `wrt`)."""
-        leaf = {n.name: i for i, n in enumerate(self.expression.nodes) if n.variable}
+        leaves = self.expression.leaves
         grads = {}
         for name in self.expression.variables if wrt is None else wrt:
-            v = self.values[leaf[name]]
+            v = self.values[leaves[name]]
             grads[name] = 0.0 if v is None else float(v.grad)
         return grads
 
     def variable_value(self, name: str) -> float:
-        for node, v in zip(self.expression.nodes, self.values):
-            if node.variable and node.name == name:
-                return v.data
-        raise KeyError(name)
+        return self.values[self.expression.leaves[name]].data
 
 
 def missing_values(expr: Expression, missing: list[str]) -> AutodiffError:

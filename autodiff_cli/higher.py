@@ -8,12 +8,12 @@ output (Jacobians).
 
 from __future__ import annotations
 
-import math
 import sys
 
 from autodiff_cli.compiled import compile_expression
+from autodiff_cli.diagnose import undefined
 from autodiff_cli.errors import AutodiffError
-from autodiff_cli.expression import Expression
+from autodiff_cli.expression import Evaluation, Expression
 from autodiff_cli.numbers import plain
 from autodiff_cli.value import Value
 
@@ -70,7 +70,7 @@ def kink_warnings(expr: Expression, values) -> list[str]:
 
 
 def _leaves(expr: Expression, values) -> dict[str, Value]:
-    return {n.name: values[i] for i, n in enumerate(expr.nodes) if n.variable}
+    return {name: values[i] for name, i in expr.leaves.items()}
 
 
 def hessian(expr: Expression, point: dict, rows: list[str] | None = None):
@@ -98,24 +98,23 @@ def hessian(expr: Expression, point: dict, rows: list[str] | None = None):
 
 
 def jacobian(expr: Expression, point: dict):
-    """(values, rows): one forward graph, then one backward pass per output."""
+    """(values, rows): one forward graph, then one backward pass per output.
+
+    A NaN is diagnosed as `grad` diagnoses it, output by output.
+    """
     values = expr.forward(point)
     leaves = _leaves(expr, values)
+    evaluation = Evaluation(expr, values)
     outputs, rows = [], []
-    for k, index in enumerate(expr.outputs):
+    for index in expr.outputs:
         out = values[index]
         for leaf in leaves.values():
             leaf.grad = 0.0
         out.backward()
         row = {name: float(leaves[name].grad) for name in expr.variables}
-        if math.isnan(out.data) or any(g != g for g in row.values()):
-            start, end = expr.output_spans[k]
-            raise AutodiffError(
-                "undefined",
-                f"output {k + 1}, {expr.source[start:end]}, is undefined here "
-                "(its value or a gradient is NaN)",
-                span=(start, end),
-            ).located(expr.source)
+        error = undefined(evaluation, row, index)
+        if error is not None:
+            raise error
         outputs.append(out.data)
         rows.append(row)
     return outputs, rows

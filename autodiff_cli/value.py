@@ -309,9 +309,9 @@ VALUE = namespace(
     div=lambda x, y: _lift(x) / y,
     pow=lambda x, y: _lift(x) ** y,
     pow_const=lambda x, n: _lift(x) ** n,
-    mask=lambda x, keep: apply(_MASK, (x,), 1.0 if keep else 0.0)
-    if isinstance(x, Value)
-    else f_mask(x, keep),
+    mask=lambda x, keep: (
+        apply(_MASK, (x,), 1.0 if keep else 0.0) if isinstance(x, Value) else f_mask(x, keep)
+    ),
     val=lambda x: x.data if isinstance(x, Value) else float(x),
     sign=lambda x: Value(f_sign(x.data)),
 )

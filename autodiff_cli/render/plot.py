@@ -21,7 +21,8 @@ def sample(run, names: list[str], fixed: dict, variable: str, lo: float, hi: flo
     values = [fixed.get(name, 0.0) for name in names]
     rows = []
     for i in range(n):
-        x = lo + (hi - lo) * i / (n - 1)
+        # The ends are LO and HI exactly (-0.0 stays -0.0, no rounding at HI).
+        x = lo if i == 0 else hi if i == n - 1 else lo + (hi - lo) * i / (n - 1)
         values[k] = x
         out = run(*values)
         # Where the function is undefined, so is its derivative (the rule may say 1/x).

@@ -1,0 +1,221 @@
+"""Every operation at its singular points: PyTorch's float64 answer, bit for bit.
+
+PyTorch's backward formulas (its tools/autograd/derivatives.yaml) divide and
+mask; they are not "local derivative times upstream gradient". Each case
+below is worked out by hand from the formula named beside it, with the
+upstream gradient g that makes the difference (inf, NaN, 0, -0.0, tiny).
+Compared bit for bit: NaN is NaN and the sign of a zero counts.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from autodiff_cli.ops import FLOAT, OPS
+from autodiff_cli.value import Value, apply
+
+INF, NAN = math.inf, math.nan
+
+# op name -> [(inputs (the constant last for x ** n), g, value, each input's contribution)]
+CASES = {
+    # add: grad, grad
+    "add": [
+        ((-0.0, -0.0), 1.0, -0.0, (1.0, 1.0)),
+        ((INF, -INF), 1.0, NAN, (1.0, 1.0)),
+        ((1.0, 2.0), -0.0, 3.0, (-0.0, -0.0)),
+        ((1.0, 2.0), NAN, 3.0, (NAN, NAN)),
+    ],
+    # sub: grad, -grad
+    "sub": [
+        ((INF, INF), 1.0, NAN, (1.0, -1.0)),
+        ((-0.0, 0.0), -0.0, -0.0, (-0.0, 0.0)),
+    ],
+    # mul: grad * other, grad * self
+    "mul": [
+        ((1.0, -0.0), 1.0, -0.0, (-0.0, 1.0)),
+        ((0.0, INF), 1.0, NAN, (INF, 0.0)),
+        ((2.0, 0.0), INF, 0.0, (NAN, INF)),  # inf * 0: no mask in a product
+        ((1e-200, 1e-200), 1.0, 0.0, (1e-200, 1e-200)),
+    ],
+    # div: grad / other, -grad * ((self / other) / other)
+    "div": [
+        ((1.0, 0.0), 1.0, INF, (INF, -INF)),
+        ((1.0, -0.0), 1.0, -INF, (-INF, -INF)),
+        ((0.0, 0.0), 1.0, NAN, (INF, NAN)),
+        ((0.0, 2.0), 1.0, 0.0, (0.5, -0.0)),
+        ((1e-30, 1e-310), 1e-20, 1.000000000000003e280, (1.000000000000003e290, -INF)),
+        ((1.0, 1e-310), 0.0, INF, (0.0, NAN)),  # -0 * inf
+    ],
+    # neg: -grad
+    "neg": [
+        ((0.0,), 1.0, -0.0, (-1.0,)),
+        ((NAN,), 1.0, NAN, (-1.0,)),
+        ((1.0,), -0.0, -1.0, (0.0,)),
+    ],
+    # pow (tensor, number): zeros_like(self) for n == 0, else grad * (n * self.pow(n - 1)),
+    # with PyTorch's own kernels for n = 0.5 (sqrt), -0.5 (rsqrt), -1, 2, 3, -2
+    "pow_const": [
+        ((NAN, 0.0), 1.0, 1.0, (0.0,)),
+        ((3.0, 0.0), INF, 1.0, (0.0,)),  # a zero, not inf * 0
+        ((0.0, 0.0), NAN, 1.0, (0.0,)),
+        ((-0.0, 0.5), 1.0, -0.0, (-INF,)),  # sqrt(-0.0); 0.5 * rsqrt(-0.0)
+        ((-INF, 0.5), 1.0, NAN, (NAN,)),  # sqrt(-inf), where pow(-inf, 0.5) is inf
+        ((-INF, 1.5), 1.0, INF, (NAN,)),  # 1.5 * sqrt(-inf)
+        ((-0.0, -0.5), 1.0, -INF, (-INF,)),  # 1 / sqrt(-0.0); -0.5 * (-0.0) ** -1.5
+        ((0.0, -1.0), 1.0, INF, (-INF,)),  # -1 * (1 / (0 * 0))
+        ((5e-324, 2.0), 1.0, 0.0, (1e-323,)),  # 2 * x ** 1
+        ((-0.0, 3.0), 1.0, -0.0, (0.0,)),  # 3 * (x * x)
+        ((-1.0, 1.5), 1.0, NAN, (NAN,)),
+        ((NAN, 1.0), 1.0, NAN, (1.0,)),  # 1 * nan ** 0
+        ((0.0, 2.0), INF, 0.0, (NAN,)),  # inf * (2 * 0)
+    ],
+    # pow (tensor, tensor):
+    # self: where(exponent == 0, 0, grad * (exponent * self.pow(exponent - 1)))
+    # exponent: grad * where(self == 0 & exponent >= 0, 0, result * self.log())
+    "pow": [
+        ((0.0, 0.0), 1.0, 1.0, (0.0, 0.0)),
+        ((0.0, 2.0), 1.0, 0.0, (0.0, 0.0)),
+        ((0.0, -1.0), 1.0, INF, (-INF, -INF)),  # inf * log(0)
+        ((-2.0, 0.0), 1.0, 1.0, (0.0, NAN)),  # 1 * log(-2)
+        ((-2.0, 0.0), INF, 1.0, (0.0, NAN)),  # the base's mask holds even for inf
+        ((NAN, 0.0), 1.0, 1.0, (0.0, NAN)),
+        ((0.0, 1.0), INF, 0.0, (INF, NAN)),  # the exponent's 0 is multiplied: inf * 0
+        ((-8.0, 1 / 3), 1.0, NAN, (NAN, NAN)),
+    ],
+    # relu: threshold_backward(grad, result, 0): where(result <= 0, 0, grad)
+    "relu": [
+        ((-1.0,), INF, 0.0, (0.0,)),
+        ((0.0,), NAN, 0.0, (0.0,)),
+        ((-0.0,), 1.0, -0.0, (0.0,)),
+        ((NAN,), 1.0, NAN, (1.0,)),
+        ((-INF,), 1.0, 0.0, (0.0,)),
+        ((2.0,), -0.0, 2.0, (-0.0,)),
+    ],
+    # exp: grad * result
+    "exp": [
+        ((1000.0,), 1.0, INF, (INF,)),
+        ((1000.0,), 0.0, INF, (NAN,)),
+        ((-1000.0,), 1.0, 0.0, (0.0,)),
+        ((-INF,), 1.0, 0.0, (0.0,)),
+    ],
+    # log: grad / self
+    "log": [
+        ((0.0,), 1.0, -INF, (INF,)),
+        ((-0.0,), 1.0, -INF, (-INF,)),
+        ((-1.0,), 1.0, NAN, (-1.0,)),
+        ((1e-310,), 1e-10, -713.8013788281542, (1.000000000000003e300,)),  # not (1/x) * g = inf
+        ((5e-324,), 0.0, -744.4400719213812, (0.0,)),  # not 0 * inf
+        ((INF,), 1.0, INF, (0.0,)),
+        ((-INF,), 1.0, NAN, (-0.0,)),
+    ],
+    # tanh: tanh_backward(grad, result): grad * (1 - result * result)
+    "tanh": [
+        ((INF,), 1.0, 1.0, (0.0,)),
+        ((-INF,), 1.0, -1.0, (0.0,)),
+        ((-0.0,), 1.0, -0.0, (1.0,)),
+        ((INF,), INF, 1.0, (NAN,)),
+        ((NAN,), 1.0, NAN, (NAN,)),
+    ],
+    # sigmoid: sigmoid_backward(grad, result): grad * (1 - result) * result
+    "sigmoid": [
+        ((-INF,), 1.0, 0.0, (0.0,)),
+        ((INF,), 1.0, 1.0, (0.0,)),
+        ((-1000.0,), 1.0, 0.0, (0.0,)),
+        ((0.0,), 1.0, 0.5, (0.25,)),
+        ((INF,), INF, 1.0, (NAN,)),
+    ],
+    # sqrt: grad / (2 * result)
+    "sqrt": [
+        ((0.0,), 1.0, 0.0, (INF,)),
+        ((-0.0,), 1.0, -0.0, (-INF,)),
+        ((0.0,), 0.0, 0.0, (NAN,)),  # 0 / 0
+        ((-1.0,), 1.0, NAN, (NAN,)),
+        ((INF,), 1.0, INF, (0.0,)),
+        ((1e-310,), 1e-10, 9.999999999999986e-156, (5.0000000000000076e144,)),  # g / (2 * out)
+    ],
+    # abs: grad * self.sgn(), with sgn(0) = 0 and sgn(nan) = 0
+    "abs": [
+        ((0.0,), 1.0, 0.0, (0.0,)),
+        ((-0.0,), 1.0, 0.0, (0.0,)),
+        ((NAN,), 1.0, NAN, (0.0,)),
+        ((-INF,), 1.0, INF, (-1.0,)),
+        ((0.0,), INF, 0.0, (NAN,)),
+    ],
+    # sin: grad * self.cos()
+    "sin": [
+        ((INF,), 1.0, NAN, (NAN,)),
+        ((-0.0,), 1.0, -0.0, (1.0,)),
+        ((0.0,), -0.0, 0.0, (-0.0,)),
+    ],
+    # cos: grad * -self.sin()
+    "cos": [
+        ((0.0,), 1.0, 1.0, (-0.0,)),
+        ((-0.0,), 1.0, 1.0, (0.0,)),
+        ((-INF,), 1.0, NAN, (NAN,)),
+    ],
+    # tan: grad * (1 + result.pow(2))
+    "tan": [
+        ((INF,), 1.0, NAN, (NAN,)),
+        ((-0.0,), 1.0, -0.0, (1.0,)),
+        ((math.pi / 2,), 1.0, 1.633123935319537e16, (2.6670937881135714e32,)),
+    ],
+}
+
+
+def same(got: float, want: float) -> bool:
+    if math.isnan(want):
+        return isinstance(got, float) and math.isnan(got)
+    return got == want and math.copysign(1.0, got) == math.copysign(1.0, want)
+
+
+CASE_LIST = [
+    pytest.param(op, inputs, g, value, received, id=f"{op.name}{inputs} g={g}")
+    for op in OPS
+    for inputs, g, value, received in CASES.get(op.name, [])
+]
+
+
+def split(op, inputs):
+    """Node inputs and the constant (x ** n's exponent)."""
+    if op.takes_constant:
+        return inputs[:-1], inputs[-1]
+    return inputs, None
+
+
+@pytest.mark.parametrize("op", OPS, ids=lambda op: op.name)
+def test_every_operation_has_singular_cases(op):
+    assert CASES.get(op.name), f"add {op.name}'s singular points to CASES"
+
+
+@pytest.mark.parametrize("op, inputs, g, value, received", CASE_LIST)
+def test_backward_rule_is_pytorchs_formula(op, inputs, g, value, received):
+    nodes, constant = split(op, inputs)
+    out = op.forward(*nodes, constant) if op.takes_constant else op.forward(*nodes)
+    assert same(out, value), out
+    second = constant if op.takes_constant else (nodes[1] if len(nodes) == 2 else None)
+    got = op.backward(FLOAT, g, out, nodes[0], second)
+    assert len(got) == len(received)
+    assert all(same(float(d), want) for d, want in zip(got, received)), got
+
+
+@pytest.mark.parametrize("op, inputs, g, value, received", CASE_LIST)
+def test_the_engine_gives_the_same_on_every_path(op, inputs, g, value, received):
+    """Value.backward, its create_graph form (Hessians) and its traced form agree with the rule."""
+    nodes, constant = split(op, inputs)
+    for mode in ("fast", "create_graph", "traced"):
+        leaves = [Value(x) for x in nodes]
+        out = apply(op, tuple(leaves), constant)
+        # Seed with g: backward() of out * g, whose mul step hands out exactly g.
+        seeded = out * Value(g)
+        if mode == "fast":
+            seeded.backward()
+        elif mode == "create_graph":
+            seeded.backward(create_graph=True)
+        else:
+            seeded.backward(on_step=lambda v, contributions: None)
+        assert same(out.data, value)
+        for leaf, want in zip(leaves, received):
+            grad = leaf.grad.data if isinstance(leaf.grad, Value) else leaf.grad
+            assert same(grad, want), (mode, leaf.grad)
