@@ -132,6 +132,19 @@ def f_sign(x: float) -> float:
     return 1.0 if x > 0.0 else (-1.0 if x < 0.0 else 0.0)
 
 
+class Masked:
+    """A trace text for an input that PyTorch's formula can mask.
+
+    Where `when(out, x, y)` holds the input receives 0 (or `g * 0`), not the
+    product the usual text shows, so the trace says that instead.
+    """
+
+    __slots__ = ("text", "masked", "when")
+
+    def __init__(self, text: str, masked: str, when: Callable[..., bool]) -> None:
+        self.text, self.masked, self.when = text, masked, when
+
+
 class Op:
     """One operation: how to compute it, differentiate it and describe it.
 
@@ -154,8 +167,9 @@ class Op:
         description: str,
         # The trace's action text: a title, then what each input receives, as
         # the backward rule computes it, with {g} (the upstream gradient),
-        # {x}, {y}, {n} (the constant) and {out} filled in by `step_text`.
-        trace: tuple[str, ...],
+        # {x}, {y}, {n} (the constant) and {out} filled in by `step_text`;
+        # a `Masked` text where the formula masks.
+        trace: tuple[str | Masked, ...],
         function: bool = True,  # callable by name in expressions
         takes_constant: bool = False,  # second operand is a plain number
         syntax: str = "",  # how it is written; functions are name(x)
@@ -173,9 +187,12 @@ class Op:
 
     def step_text(self, k: int, g: float, out: float, x: float, y) -> str:
         """The arithmetic of input k's contribution: '(4.0 > 0) * 1.0'."""
+        template = self.trace[k + 1]
+        if isinstance(template, Masked):
+            template = template.masked if template.when(out, x, y) else template.text
         n = plain(y) if self.takes_constant else ""
         y = repr(y) if self.arity == 2 else ""
-        return self.trace[k + 1].format(g=repr(g), out=repr(out), x=repr(x), y=y, n=n)
+        return template.format(g=repr(g), out=repr(out), x=repr(x), y=y, n=n)
 
     def __repr__(self) -> str:
         return f"Op({self.name!r})"
@@ -219,15 +236,22 @@ OPS: tuple[Op, ...] = (
        trace=("Neg", "(-1) * {g}"), function=False, syntax="-x"),
     Op("pow_const", "**", 1, f_pow_const, _pow_const_rule,
        "d(x**n) = n x**(n-1) dx", "power with a constant exponent",
-       trace=("Pow", "({n} * {x}**({n} - 1)) * {g}"),
+       trace=("Pow", Masked("({n} * {x}**({n} - 1)) * {g}", "0 (the exponent is 0)",
+                            lambda out, x, n: n == 0.0)),
        function=False, takes_constant=True, syntax="x ** n"),
     Op("pow", "**", 2, f_pow, _pow_rule,
        "d(x**y) = y x**(y-1) dx + x**y log(x) dy", "power with a variable exponent",
-       trace=("Pow", "({y} * {x}**({y} - 1)) * {g}", "({out} * log({x})) * {g}"),
+       trace=("Pow",
+              Masked("({y} * {x}**({y} - 1)) * {g}", "0 (the exponent is 0)",
+                     lambda out, x, y: y == 0.0),
+              Masked("({out} * log({x})) * {g}", "0 * {g} (the base is 0, the exponent >= 0)",
+                     lambda out, x, y: x == 0.0 and y >= 0.0)),
        function=False, syntax="x ** y"),
     Op("relu", "ReLU", 1, f_relu, lambda m, g, out, x, y: (m.mask(g, not m.val(out) <= 0.0),),
        "relu'(x) = 1 if x > 0 else 0", "rectified linear unit, max(0, x)",
-       trace=("ReLU", "({out} > 0) * {g}"), kinks=(0.0,)),
+       trace=("ReLU", Masked("({out} > 0) * {g}", "0 ({out} <= 0: relu passes no gradient)",
+                             lambda out, x, y: out <= 0.0)),
+       kinks=(0.0,)),
     Op("exp", "exp", 1, f_exp, lambda m, g, out, x, y: (g * out,),
        "exp'(x) = exp(x)", "exponential, e**x",
        trace=("Exp", "({out}) * {g}")),

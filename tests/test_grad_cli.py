@@ -83,10 +83,46 @@ def test_json_output_is_deterministic_and_valid(autodiff):
         ("grad", "--a", "2", "relu(a*b+c)", "--b", "-3", "--c", "10"),
         ("grad", "--expr", "relu(a*b+c)", "--a", "2", "--b", "-3", "--c", "10"),
         ("grad", "--", "relu(a*b+c)", "--a", "2", "--b", "-3", "--c", "10"),
+        # values among the command's own options, before and after them
+        (
+            "grad",
+            "--a",
+            "2",
+            "--format",
+            "text",
+            "relu(a*b+c)",
+            "--b=-3",
+            "--color=never",
+            "--c",
+            "10",
+            "--wrt",
+            "a,b,c",
+        ),  # fmt: skip
+        ("grad", "--precision", "17", "--a", "2", "-D", "b=-3", "relu(a*b+c)", "--c=10"),
+        ("grad", "relu(a*b+c)", "--a", "2", "--b", "-3", "--", "--c", "10"),
     ],
 )
 def test_ways_to_give_values(cli, args):
     assert cli(*args).stdout == "value\t4\na\t-3\nb\t2\nc\t1\n"
+
+
+def test_a_value_option_before_an_option_of_the_command_needs_its_value(cli):
+    r = cli("grad", "x", "--x", "--format", "json")
+    assert (r.returncode, r.stderr) == (
+        2,
+        "autodiff: error: option --x needs a value\nhint: --x 2\n",
+    )
+
+
+def test_thousands_of_variables_each_get_their_value(cli):
+    k = 2000
+    source = " + ".join(f"x{i}*y{i}" for i in range(k))
+    values = [w for i in range(k) for w in (f"--x{i}", str(i), f"--y{i}", str(-i))]
+    r = cli("grad", "-", *values, "--format", "json", stdin=source)
+    gradients = json.loads(r.stdout)["gradients"]
+    assert gradients == {
+        name: float(g) for i in range(k) for name, g in ((f"x{i}", -i), (f"y{i}", i))
+    }
 
 
 def test_expression_starting_with_minus(cli):

@@ -36,7 +36,9 @@ def assert_clean(r, wants_json: bool = False) -> None:
     assert r.returncode in (0, 1, 2), (r.returncode, r.stderr)
     assert "Traceback" not in r.stderr and "internal error" not in r.stderr
     if wants_json and r.stdout.strip():
-        for line in r.stdout.splitlines():
+        # JSON Lines ends records with "\n" only: str.splitlines would also cut
+        # at U+0085 or U+2028, which a JSON string may hold as they are.
+        for line in r.stdout.rstrip("\n").split("\n"):
             json.loads(line)
 
 

@@ -9,6 +9,7 @@ Compared bit for bit: NaN is NaN and the sign of a zero counts.
 
 from __future__ import annotations
 
+import json
 import math
 
 import pytest
@@ -219,3 +220,97 @@ def test_the_engine_gives_the_same_on_every_path(op, inputs, g, value, received)
         for leaf, want in zip(leaves, received):
             grad = leaf.grad.data if isinstance(leaf.grad, Value) else leaf.grad
             assert same(grad, want), (mode, leaf.grad)
+
+
+# Issue 11's table: each row through the installed command, exactly.
+ROWS = [
+    (["sqrt(relu(x))", "--x", "-1"], 0.0, {"x": 0.0}, ""),
+    (["sqrt(relu(x))", "--x", "0"], 0.0, {"x": 0.0}, ""),
+    (["log(relu(x))", "--x", "-1"], -INF, {"x": 0.0}, "autodiff: warning: the value is -inf\n"),
+    (["(-2)**relu(x)", "--x", "-1"], 1.0, {"x": 0.0}, ""),
+    (["(-2)**(x**0)", "--x", "3"], -2.0, {"x": 0.0}, ""),
+    (["log(x)*1e-10", "--x", "1e-310"], -7.138013788281542e-08, {"x": 1.000000000000003e300}, ""),
+    (
+        ["x/y*1e-20", "--x", "1e-30", "--y", "1e-310"],
+        1.000000000000003e260,
+        {"x": 1.000000000000003e290, "y": -INF},
+        "autodiff: warning: the gradient with respect to y is -inf\n",
+    ),
+    (["x + 0*log(x)", "--x", "5e-324"], 5e-324, {"x": 1.0}, ""),
+    (
+        ["sqrt(x)", "--x", "-0.0"],
+        -0.0,
+        {"x": -INF},
+        "autodiff: warning: the gradient with respect to x is -inf\n",
+    ),  # fmt: skip
+    (
+        ["x**0.5", "--x", "-0.0"],
+        -0.0,
+        {"x": -INF},
+        "autodiff: warning: the gradient with respect to x is -inf\n",
+    ),  # fmt: skip
+    (["x*y", "--x", "1", "--y", "-0.0"], -0.0, {"x": -0.0, "y": 1.0}, ""),
+    (["x + sqrt(-1)**0", "--x", "1"], 2.0, {"x": 1.0}, ""),
+]
+
+
+def _json(x: float):
+    return x if math.isfinite(x) else ("Infinity" if x > 0 else "-Infinity")
+
+
+@pytest.mark.parametrize("args, value, gradients, stderr", ROWS, ids=[r[0][0] for r in ROWS])
+def test_issue_rows_through_the_installed_command(autodiff, args, value, gradients, stderr):
+    r = autodiff("grad", *args, "--format", "json")
+    expected = {
+        "expression": args[0],
+        "value": _json(value),
+        "gradients": {name: _json(g) for name, g in gradients.items()},
+    }
+    assert (r.returncode, r.stdout, r.stderr) == (0, json.dumps(expected) + "\n", stderr)
+
+
+def test_a_nan_that_reaches_no_requested_gradient_is_no_error(cli):
+    # d/dx is NaN (-0.0 / (2 * 0.0) in sqrt's backward, as in PyTorch); d/dy is 1.
+    source = "relu(-sqrt(x)) + 0*x + y"
+    r = cli("grad", source, "--x", "0", "--y", "2", "--format", "json")
+    assert r.returncode == 1
+    assert json.loads(r.stdout)["error"]["message"] == (
+        "the gradient through sqrt(x) with x = 0 is undefined: x.grad += -0.0 / (2 * 0.0) is NaN"
+    )
+    r = cli("grad", source, "--x", "0", "--y", "2", "--wrt", "y", "--format", "json")
+    assert (r.returncode, json.loads(r.stdout)) == (
+        0,
+        {"expression": source, "value": 2.0, "gradients": {"y": 1.0}},
+    )
+    r = cli("grad", source, "--points", "-", "--wrt", "y", stdin="x,y\n0,2\n")
+    assert (r.returncode, r.stdout) == (0, "value\tgrad_y\n2\t1\n")
+
+
+def test_a_nan_masked_on_the_way_back_is_no_error_and_the_trace_says_so(cli):
+    # log(-2) is NaN in pow's exponent step; relu passes 0 whatever it receives.
+    r = cli("trace", "(-2)**relu(x)", "--x", "-1", "--format", "json")
+    assert r.returncode == 0
+    steps = [(s["action"], s["updates"]) for s in json.loads(r.stdout)["steps"]]
+    assert steps[1:3] == [
+        (
+            "Pow backward: -2.grad += 0 (the exponent is 0), a.grad += (1.0 * log(-2.0)) * 1.0",
+            {"-2": 0.0, "a": "NaN"},
+        ),
+        ("ReLU backward: x.grad += 0 (0.0 <= 0: relu passes no gradient)", {"x": 0.0}),
+    ]
+
+
+def test_a_nan_value_names_where_it_arose_on_its_way_to_the_output(cli):
+    # sqrt(-1) is NaN but **0 makes it 1; log(-1) reaches the value.
+    r = cli("grad", "x + sqrt(-1)**0 + log(-x)", "--x", "1")
+    assert r.returncode == 1
+    assert r.stderr.startswith("autodiff: error: log(-x) with -x = -1 is undefined\n")
+
+
+def test_the_readme_gives_every_operations_backward_formula():
+    from conftest import REPO
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Gradients at singular points")[1].split("\n#")[0]
+    missing = [op.usage for op in OPS if f"`{op.usage}`" not in section]
+    assert not missing, f"the README's table of backward formulas lacks {missing}"
