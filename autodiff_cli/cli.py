@@ -21,8 +21,8 @@ BATCH_FORMATS = ("text", "json", "jsonl", "csv", "tsv")
 TRACE_FORMATS = ("table", "text", "json", "markdown")
 EXIT_CODES = """\b
 Exit codes: 0 success; 1 the evaluation failed (NaN in the value or a
-gradient); 2 a usage error, an invalid expression, or output that cannot
-be written."""
+requested gradient); 2 a usage error, an invalid expression, or output that
+cannot be written."""
 
 
 @click.group(
@@ -50,27 +50,15 @@ class _Stop(Exception):  # noqa: N818 - not an error: a way out past click
 
 
 def _guarded(command):
-    """Ctrl-C exits 130 and a closed pipe 141, quietly, whatever the command was doing.
-
-    CPython's cyclic garbage collector is off while a command runs: one
-    evaluation builds acyclic graphs and the process ends right after, and
-    the collector's full passes over a heap of a million objects cost more
-    per object the larger it grows (a 30,000-variable trace: 1.6x slower).
-    A pipeline, which may never end, turns it back on (`run_batch`).
-    """
+    """Ctrl-C exits 130 and a closed pipe 141, quietly, whatever the command was doing."""
 
     def run(*args, **kwargs):
-        collecting = gc.isenabled()
-        gc.disable()
         try:
             return command(*args, **kwargs)
         except KeyboardInterrupt:
             raise _Stop(130) from None
         except BrokenPipeError:
             raise _Stop(141) from None
-        finally:
-            if collecting:  # as it was, for a caller that goes on (the tests)
-                gc.enable()
 
     run.__name__, run.__doc__ = command.__name__, command.__doc__
     return run
@@ -243,11 +231,10 @@ class _ValuesCommand(click.Command):
     """
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        own: dict[str, bool | None] = {}  # option -> takes a value (None: optional)
+        own: dict[str, click.Option] = {}
         for param in self.get_params(ctx):
             if isinstance(param, click.Option):
-                needs = None if getattr(param, "_flag_needs_value", False) else not param.is_flag
-                own.update(dict.fromkeys(param.opts + param.secondary_opts, needs))
+                own.update(dict.fromkeys(param.opts + param.secondary_opts, param))
         kept: list[str] = []
         values: list[str] = []
         i = 0
@@ -258,19 +245,25 @@ class _ValuesCommand(click.Command):
             if word == "--":  # the rest is positional, as click reads it
                 values += args[i + 1 :]
                 break
-            if name in own:
-                takes = own[name]
-                if takes is None and following is not None:  # click's rule for an optional value
-                    takes = not (following.startswith("-") and len(following) > 1)
-                step = 2 if takes and "=" not in word and following is not None else 1
-                kept += args[i : i + step]
-            elif word.startswith("--") and name[2:].isidentifier():  # a variable
-                step = 1 if "=" in word or following is None or following in own else 2
-                values += args[i : i + step]
-            else:
-                step = 1
+            option = own.get(name)
+            if option is not None and not option.is_flag and "=" not in word:
+                if getattr(option, "_flag_needs_value", False) and (
+                    following is None or (following.startswith("-") and len(following) > 1)
+                ):  # an optional value, left out (click's rule): say so where it stands
+                    kept.append(f"{word}={option.flag_value}")
+                    i += 1
+                    continue
+                kept += args[i : i + 2]
+                i += 2
+            elif option is not None or not (word.startswith("--") and name[2:].isidentifier()):
                 kept.append(word)
-            i += step
+                i += 1
+            elif "=" in word or following is None or following.split("=", 1)[0] in own:
+                values.append(word)  # a variable's value, or a variable missing its value
+                i += 1
+            else:
+                values += args[i : i + 2]
+                i += 2
         return super().parse_args(ctx, [*kept, "--", *values] if values else kept)
 
 
@@ -356,7 +349,7 @@ def run_grad(args, expr, sets, wrt, fmt, precision, color, show_trace, order=1) 
         if order == 2:
             from autodiff_cli.higher import hessian
 
-            rows = hessian(expression, point, list(result.gradients))
+            rows = hessian(expression, point, list(result.gradients), diagonal=True)
             result.gradients = {name: rows[name][name] for name in result.gradients}
             result.order = 2
     _warn_infinite(result, "second derivative" if order == 2 else "gradient")
@@ -681,7 +674,7 @@ def hessian(args, expr, sets, fmt, precision, color) -> None:
     """The value, the gradient and the Hessian matrix of EXPR.
 
     One backward pass a variable, over the gradient graph that the table's
-    derivative rules build (backward(create_graph=True)). text, csv and tsv
+    backward rules build (backward(create_graph=True)). text, csv and tsv
     write the matrix: a header row of variables, then one row per variable.
 
     \b
@@ -782,6 +775,24 @@ def report(error: AutodiffError, argv: list[str]) -> int:
 
 
 def main() -> None:
+    """The command, with CPython's cyclic garbage collector off.
+
+    One evaluation builds its graphs, prints and the process ends; the
+    collector's full passes over a heap that grows to millions of objects
+    cost more per object the larger it grows (a 30,000-variable trace runs
+    about 1.5x as long with it on), and what little it would find (the cycles
+    of a `create_graph` gradient graph) goes with the process. A pipeline,
+    which may never end, turns it back on (`run_batch`).
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        _main()
+    finally:  # as it was, for a caller that goes on (the tests)
+        (gc.enable if collecting else gc.disable)()
+
+
+def _main() -> None:
     argv = sys.argv[1:]
     # Arguments may hold bytes that are not UTF-8 (as lone surrogates): echo them escaped.
     for stream in (sys.stdout, sys.stderr):

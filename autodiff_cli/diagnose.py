@@ -60,13 +60,12 @@ def undefined_value(evaluation: Evaluation, output: int | None = None) -> Autodi
     return None  # not reached: the output itself is on the path
 
 
-def _received(evaluation: Evaluation, i: int) -> tuple:
-    """What node i's backward step sent to each of its inputs, recomputed as it ran."""
+def _step(evaluation: Evaluation, i: int) -> tuple:
+    """The numbers node i's backward step ran on: (g, out, x, y)."""
     node, values = evaluation.expression.nodes[i], evaluation.values
-    v = values[i]
     x = values[node.inputs[0]].data
     y = values[node.inputs[1]].data if len(node.inputs) == 2 else node.constant
-    return node.op.backward(FLOAT, v.grad, v.data, x, y)
+    return values[i].grad, values[i].data, x, y
 
 
 def undefined(
@@ -101,7 +100,7 @@ def undefined_gradient(
         if node.variable:
             leads[i] = node.name in wanted
         elif node.op is not None and any(leads[j] for j in node.inputs):
-            sent = _received(evaluation, i)
+            sent = node.op.backward(FLOAT, *_step(evaluation, i))  # as it ran
             received[i] = sent
             leads[i] = any(leads[j] and d != d for j, d in zip(node.inputs, sent))
     for i in reversed(expr.topological_order(output)):  # backward order
@@ -112,9 +111,7 @@ def undefined_gradient(
             if not leads[j] or d == d:
                 continue
             text = expr.source[node.span[0] : node.span[1]]
-            x = values[node.inputs[0]].data
-            y = values[node.inputs[1]].data if len(node.inputs) == 2 else node.constant
-            arithmetic = node.op.step_text(k, values[i].grad, values[i].data, x, y)
+            arithmetic = node.op.step_text(k, *_step(evaluation, i))
             message = (
                 f"the gradient through {text}{_inputs(evaluation, i)} is undefined: "
                 f"{expr.text(j)}.grad += {arithmetic} is NaN"

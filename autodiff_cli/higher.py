@@ -73,9 +73,13 @@ def _leaves(expr: Expression, values) -> dict[str, Value]:
     return {name: values[i] for name, i in expr.leaves.items()}
 
 
-def hessian(expr: Expression, point: dict, rows: list[str] | None = None):
+def hessian(expr: Expression, point: dict, rows: list[str] | None = None, diagonal: bool = False):
     """Second derivatives {row: {col: d2/(drow dcol)}}: one backward pass a row,
-    over the gradient graph that `backward(create_graph=True)` builds."""
+    over the gradient graph that `backward(create_graph=True)` builds.
+
+    A NaN is an error where it is asked for: in any entry, or with `diagonal`
+    (`grad --order 2`) only in d2/drow2.
+    """
     values = expr.forward(point)
     leaves = _leaves(expr, values)
     values[expr.output].backward(create_graph=True)
@@ -89,7 +93,7 @@ def hessian(expr: Expression, point: dict, rows: list[str] | None = None):
             g.backward()
         matrix[row] = {col: float(leaves[col].grad) for col in expr.variables}
         for col, entry in matrix[row].items():
-            if entry != entry:
+            if entry != entry and (col == row or not diagonal):
                 raise AutodiffError(
                     "undefined",
                     f"the second derivative with respect to {row} and {col} is undefined here",

@@ -133,16 +133,20 @@ def f_sign(x: float) -> float:
 
 
 class Masked:
-    """A trace text for an input that PyTorch's formula can mask.
+    """Trace texts for an input that PyTorch's formula can mask.
 
-    Where `when(out, x, y)` holds the input receives 0 (or `g * 0`), not the
-    product the usual text shows, so the trace says that instead.
+    Where a mask holds the input receives 0 (or `g * 0`), not the product the
+    usual text shows, so the trace says that instead: `cases` are pairs
+    (when(out, x, y), text), the first that holds is shown, else `text`.
     """
 
-    __slots__ = ("text", "masked", "when")
+    __slots__ = ("text", "cases")
 
-    def __init__(self, text: str, masked: str, when: Callable[..., bool]) -> None:
-        self.text, self.masked, self.when = text, masked, when
+    def __init__(self, text: str, *cases: tuple[Callable[..., bool], str]) -> None:
+        self.text, self.cases = text, cases
+
+    def pick(self, out: float, x: float, y) -> str:
+        return next((text for when, text in self.cases if when(out, x, y)), self.text)
 
 
 class Op:
@@ -189,7 +193,7 @@ class Op:
         """The arithmetic of input k's contribution: '(4.0 > 0) * 1.0'."""
         template = self.trace[k + 1]
         if isinstance(template, Masked):
-            template = template.masked if template.when(out, x, y) else template.text
+            template = template.pick(out, x, y)
         n = plain(y) if self.takes_constant else ""
         y = repr(y) if self.arity == 2 else ""
         return template.format(g=repr(g), out=repr(out), x=repr(x), y=y, n=n)
@@ -198,20 +202,41 @@ class Op:
         return f"Op({self.name!r})"
 
 
+# Where PyTorch's formulas mask, on the numbers (out, x, y): the rules and the
+# trace's `Masked` texts ask the same question.
+def _relu_off(out: float, x: float, y) -> bool:
+    return out <= 0.0  # threshold_backward; a NaN output passes g on
+
+
+def _nan_output(out: float, x: float, y) -> bool:
+    return out != out
+
+
+def _zero_exponent(out: float, x: float, y: float) -> bool:
+    return y == 0.0  # pow_backward (zeros_like) and pow_backward_self (where)
+
+
+def _zero_base(out: float, x: float, y: float) -> bool:
+    return x == 0.0 and y >= 0.0  # pow_backward_exponent (where)
+
+
 def _pow_const_rule(m, g, out, x, n):
     # zeros_like(x) for n == 0: a zero, not g * 0, so an inf or NaN g stops here.
-    if n == 0.0:
+    if _zero_exponent(None, None, n):
         return (0.0,)
     return (g * (n * m.pow_const(x, n - 1.0)),)
 
 
 def _pow_rule(m, g, out, x, y):
-    # pow_backward_self masks where y == 0; pow_backward_exponent multiplies g
-    # by 0 where x == 0 and y >= 0, and by out * log(x) elsewhere.
+    # The base's contribution is masked; the exponent's is g times a masked factor.
     xv, yv = m.val(x), m.val(y)
-    dx = m.mask(g * (y * m.pow(x, y - 1.0)), yv != 0.0)
-    dy = g * m.mask(out * m.log(x), not (xv == 0.0 and yv >= 0.0))
+    dx = m.mask(g * (y * m.pow(x, y - 1.0)), not _zero_exponent(None, xv, yv))
+    dy = g * m.mask(out * m.log(x), not _zero_base(None, xv, yv))
     return (dx, dy)
+
+
+def _relu_rule(m, g, out, x, y):
+    return (m.mask(g, not _relu_off(m.val(out), None, None)),)
 
 
 def f_mask(x: float, keep) -> float:
@@ -236,21 +261,21 @@ OPS: tuple[Op, ...] = (
        trace=("Neg", "(-1) * {g}"), function=False, syntax="-x"),
     Op("pow_const", "**", 1, f_pow_const, _pow_const_rule,
        "d(x**n) = n x**(n-1) dx", "power with a constant exponent",
-       trace=("Pow", Masked("({n} * {x}**({n} - 1)) * {g}", "0 (the exponent is 0)",
-                            lambda out, x, n: n == 0.0)),
+       trace=("Pow", Masked("({n} * {x}**({n} - 1)) * {g}",
+                            (_zero_exponent, "0 (the exponent is 0)"))),
        function=False, takes_constant=True, syntax="x ** n"),
     Op("pow", "**", 2, f_pow, _pow_rule,
        "d(x**y) = y x**(y-1) dx + x**y log(x) dy", "power with a variable exponent",
        trace=("Pow",
-              Masked("({y} * {x}**({y} - 1)) * {g}", "0 (the exponent is 0)",
-                     lambda out, x, y: y == 0.0),
-              Masked("({out} * log({x})) * {g}", "0 * {g} (the base is 0, the exponent >= 0)",
-                     lambda out, x, y: x == 0.0 and y >= 0.0)),
+              Masked("({y} * {x}**({y} - 1)) * {g}", (_zero_exponent, "0 (the exponent is 0)")),
+              Masked("({out} * log({x})) * {g}",
+                     (_zero_base, "0 * {g} (the base is 0, the exponent >= 0)"))),
        function=False, syntax="x ** y"),
-    Op("relu", "ReLU", 1, f_relu, lambda m, g, out, x, y: (m.mask(g, not m.val(out) <= 0.0),),
+    Op("relu", "ReLU", 1, f_relu, _relu_rule,
        "relu'(x) = 1 if x > 0 else 0", "rectified linear unit, max(0, x)",
-       trace=("ReLU", Masked("({out} > 0) * {g}", "0 ({out} <= 0: relu passes no gradient)",
-                             lambda out, x, y: out <= 0.0)),
+       trace=("ReLU", Masked("({out} > 0) * {g}",
+                             (_relu_off, "0 ({out} <= 0: relu passes no gradient)"),
+                             (_nan_output, "{g} (relu passes the gradient of a NaN on)"))),
        kinks=(0.0,)),
     Op("exp", "exp", 1, f_exp, lambda m, g, out, x, y: (g * out,),
        "exp'(x) = exp(x)", "exponential, e**x",
@@ -296,7 +321,7 @@ FUNCTIONS: dict[str, Op] = {op.name: op for op in OPS if op.function}
 
 
 def namespace(lift: Callable[[Op], Callable], **extra) -> SimpleNamespace:
-    """The primitives derivative rules are written against, one per operation."""
+    """The primitives backward rules are written against, one per operation."""
     prims = {op.name: lift(op) for op in OPS + INTERNAL}
     prims.update(extra)
     return SimpleNamespace(**prims)

@@ -251,6 +251,10 @@ def _leaf(x) -> Value:
     return v
 
 
+def _negative(x: float) -> bool:
+    return math.copysign(1.0, x) < 0.0
+
+
 def _lift(x) -> Value:
     return x if isinstance(x, Value) else _leaf(x)
 
@@ -279,8 +283,8 @@ def _propagate(v: Value, m) -> tuple:
     contributions = v._fn.backward(m, v.grad, out, x, y)
     for child, d in zip(children, contributions):
         g = child.grad
-        if d.__class__ is Value and g.__class__ is float and g == 0.0:
-            child.grad = d  # the first contribution as it is: no `-0.0 + d` node
+        if d.__class__ is Value and g.__class__ is float and g == 0.0 and _negative(g):
+            child.grad = d  # nothing received yet: `-0.0 + d` is d, and no node for it
         else:
             child.grad = g + d
     return contributions

@@ -106,12 +106,19 @@ def test_ways_to_give_values(cli, args):
     assert cli(*args).stdout == "value\t4\na\t-3\nb\t2\nc\t1\n"
 
 
-def test_a_value_option_before_an_option_of_the_command_needs_its_value(cli):
-    r = cli("grad", "x", "--x", "--format", "json")
-    assert (r.returncode, r.stderr) == (
-        2,
-        "autodiff: error: option --x needs a value\nhint: --x 2\n",
-    )
+@pytest.mark.parametrize("option", [["--format", "json"], ["--format=json"], ["-D", "y=1"]])
+def test_a_value_option_before_an_option_of_the_command_needs_its_value(cli, option):
+    r = cli("grad", "x+y", "--y", "2", "--x", *option)
+    assert r.returncode == 2
+    assert r.stderr == "autodiff: error: option --x needs a value\nhint: --x 2\n"
+
+
+def test_lines_without_a_file_reads_stdin_wherever_the_values_stand(cli):
+    r = cli("grad", "--lines", "--x", "3", stdin="x*x\n")
+    assert (r.returncode, r.stdout) == (0, "1\t9\tx=6\n")
+    r = cli("grad", "--lines", "--x", "1", "e.txt")  # e.txt is not the file of --lines
+    assert r.returncode == 2
+    assert r.stderr.startswith("autodiff: error: --lines reads the expressions; give no EXPR")
 
 
 def test_thousands_of_variables_each_get_their_value(cli):

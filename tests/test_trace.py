@@ -10,7 +10,7 @@ from test_conformance import CASES
 
 from autodiff_cli.api import grad, parse, trace
 from autodiff_cli.errors import AutodiffError
-from autodiff_cli.ops import OPS
+from autodiff_cli.ops import OPS, f_sign
 from autodiff_cli.render import trace as render
 from autodiff_cli.trace import node_names
 
@@ -210,8 +210,7 @@ def test_every_operation_has_its_own_action_text(op):
     assert all(f.startswith(("x.grad += ", "y.grad += ")) for f in step.fragments)
     assert "{" not in step.action
     # The text is the arithmetic that ran: evaluated, it gives what the input received.
-    functions = {"sign": lambda v: math.copysign(1.0, v), "log": math.log, "cos": math.cos,
-                 "sin": math.sin}  # fmt: skip
+    functions = {"sign": f_sign, "log": math.log, "cos": math.cos, "sin": math.sin}
     for fragment, received in zip(step.fragments, step.updates.values()):
         text = fragment.split(" += ", 1)[1].replace("True", "1").replace("False", "0")
         assert eval(text, {"__builtins__": {}}, functions) == received, fragment  # noqa: S307

@@ -174,3 +174,15 @@ def test_value_of_huge_int_is_infinite_not_an_error():
     assert Value(-(10**400)).data == -math.inf
     with pytest.raises(TypeError):
         Value(Value(1.0))
+
+
+@pytest.mark.parametrize("build", [lambda x, y: x**0 + x * y, lambda x, y: x * y + x**0])
+def test_signed_zero_gradients_are_the_same_with_create_graph(build):
+    # x receives a plain 0.0 (from x**0) and -0.0 (from x*y at y = -0.0): 0.0 + -0.0 is 0.0.
+    grads = []
+    for create_graph in (False, True):
+        x, y = Value(2.0), Value(-0.0)
+        build(x, y).backward(create_graph=create_graph)
+        g = x.grad.data if isinstance(x.grad, Value) else x.grad
+        grads.append((g, math.copysign(1.0, g)))
+    assert grads == [(0.0, 1.0), (0.0, 1.0)]
