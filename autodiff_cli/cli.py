@@ -20,9 +20,11 @@ FORMATS = ("table", "text", "json", "jsonl", "csv", "tsv", "markdown")
 BATCH_FORMATS = ("text", "json", "jsonl", "csv", "tsv")
 TRACE_FORMATS = ("table", "text", "json", "markdown")
 EXIT_CODES = """\b
-Exit codes: 0 success; 1 the evaluation failed (NaN in the value or a
-requested gradient); 2 a usage error, an invalid expression, or output that
-cannot be written."""
+Exit codes: 0 success (an infinite result is a warning); 1 the evaluation
+failed: NaN in the value or in a gradient asked for (every one, or those of
+--wrt), a gradient check that disagrees, or any failed input of --lines or
+--points; 2 a usage error, an invalid expression, or output that cannot be
+written."""
 
 
 @click.group(

@@ -39,7 +39,9 @@ def node_names(expr: Expression) -> dict[int, str]:
             names[i] = node.name
         elif node.op is None:
             start, end = node.span
-            names[i] = expr.source[start:end] or plain(node.constant)
+            text = expr.source[start:end] or plain(node.constant)
+            # (-2) ** a, (-2).grad: as the language reads it, not -(2 ** a)
+            names[i] = f"({text})" if text.startswith("-") else text
         else:
             names[i] = next(fresh)
     return names

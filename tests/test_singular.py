@@ -293,8 +293,8 @@ def test_a_nan_masked_on_the_way_back_is_no_error_and_the_trace_says_so(cli):
     steps = [(s["action"], s["updates"]) for s in json.loads(r.stdout)["steps"]]
     assert steps[1:3] == [
         (
-            "Pow backward: -2.grad += 0 (the exponent is 0), a.grad += (1.0 * log(-2.0)) * 1.0",
-            {"-2": 0.0, "a": "NaN"},
+            "Pow backward: (-2).grad += 0 (the exponent is 0), a.grad += (1.0 * log(-2.0)) * 1.0",
+            {"(-2)": 0.0, "a": "NaN"},
         ),
         ("ReLU backward: x.grad += 0 (0.0 <= 0: relu passes no gradient)", {"x": 0.0}),
     ]

@@ -224,7 +224,10 @@ def test_fresh_names_skip_variables_and_the_output_avoids_a_taken_L():
 
 def test_constants_show_their_value():
     t = trace("2*x + -3", {"x": 1.0})
-    assert t.order == ["2", "x", "a", "-3", "L"]
+    assert t.order == ["2", "x", "a", "(-3)", "L"]
+    # A negative constant reads as the language reads it: (-2) ** a, not -(2 ** a).
+    t = trace("(-2)**relu(x)", {"x": -1.0})
+    assert [n.formula for n in t.nodes][-1] == "(-2) ** a"
 
 
 def test_last_result_of_every_node_is_its_grad():
