@@ -17,6 +17,7 @@ import stat
 from autodiff_cli import api
 from autodiff_cli.compiled import compile_expression
 from autodiff_cli.errors import AutodiffError
+from autodiff_cli.reading import EXPRESSION_LIMIT, RECORD_LIMIT, Overlong, lines, quoted
 from autodiff_cli.render.records import LinesWriter, PointsWriter
 
 
@@ -28,19 +29,21 @@ def run_lines(stream, writer: LinesWriter, point: dict, wrt: list[str] | None):
     failed = count = 0
     writer.header()
     writer.flush()
-    for number, raw in enumerate(stream, start=1):
-        source = raw.strip()
+    for number, line in enumerate(lines(stream, EXPRESSION_LIMIT), start=1):
+        source = line.head if isinstance(line, Overlong) else line.strip()
         if not source or source.startswith("#"):
             continue
         count += 1
         try:
+            if isinstance(line, Overlong):
+                raise line.error("the line")
             expr = api.parse(source)
             used = {k: v for k, v in point.items() if k in expr.leaves}
             wanted = [w for w in wrt if w in expr.leaves] if wrt else None
             result = api.grad(expr, used, wanted)
         except AutodiffError as error:
             failed += 1
-            writer.error(number, source, error)
+            writer.error(number, quoted(source), error)
         else:
             writer.record(number, source, result.value, result.gradients)
         writer.flush()  # a record as soon as it is known: `tail -f | autodiff` works
@@ -55,22 +58,54 @@ def points_format(path: str, given: str | None) -> str:
     return "csv"
 
 
+def _cells(line: str) -> list[str]:
+    """The cells of one CSV line: a quoted cell cannot span lines, so no row can swallow others."""
+    line = line.rstrip("\r\n")
+    if '"' not in line:
+        return line.split(",")
+    csv.field_size_limit(max(csv.field_size_limit(), RECORD_LIMIT))
+    try:
+        return next(csv.reader([line], strict=True), [])
+    except csv.Error as error:
+        if str(error) == "unexpected end of data":
+            message = "a quoted cell is not closed on its line (a cell cannot span lines)"
+        else:
+            message = f"not readable CSV: {error}"
+        raise AutodiffError("input", message) from None
+
+
 def _csv_rows(stream):
-    """(row number, {column: text}) for each data row, after the header."""
-    csv.field_size_limit(64 * 2**20)  # a cell as long as an expression may be
-    reader = csv.reader(stream)
-    header = next(reader, None)
+    """The header's columns, and (row number, cells or the row's error) for each line after it.
+
+    Every physical line is a row, a blank one too (all its cells empty), so
+    row N is line N + 1 of the file, whatever the line holds.
+    """
+    physical = lines(stream, RECORD_LIMIT)
+    header = next(physical, None)
     if header is None:
         return [], iter(())
-    columns = [h.strip() for h in header]
+    if isinstance(header, Overlong):
+        raise header.error("the header of the points")
+    columns = [h.strip() for h in _cells(header)]
+    seen = set()
+    for name in columns:
+        if name and name in seen:
+            raise AutodiffError(
+                "input",
+                f"the points' header names {name} twice",
+                hint="give each column its own name",
+            )
+        seen.add(name)
 
     def rows():
-        try:
-            for number, fields in enumerate(reader, start=1):
-                if fields:
-                    yield number, fields
-        except csv.Error as error:
-            raise AutodiffError("input", f"the points are not readable CSV: {error}") from None
+        for number, line in enumerate(physical, start=1):
+            if isinstance(line, Overlong):
+                yield number, line.error("the row")
+                continue
+            try:
+                yield number, _cells(line)
+            except AutodiffError as error:
+                yield number, error
 
     return columns, rows()
 
@@ -141,7 +176,9 @@ def _csv_lookup(columns: list[str], names: list[str], defaults: dict, warn):
         warn(f"columns {', '.join(unused)} are not used by the expression")
     plan = [(name, index.get(name), defaults.get(name)) for name in names]
 
-    def lookup(fields: list[str]) -> list[float]:
+    def lookup(fields: list[str] | AutodiffError) -> list[float]:
+        if isinstance(fields, AutodiffError):
+            raise fields
         values = []
         for name, k, default in plan:
             text = fields[k] if k is not None and k < len(fields) else ""
@@ -160,24 +197,26 @@ def _csv_lookup(columns: list[str], names: list[str], defaults: dict, warn):
 
 
 def _jsonl_rows(stream):
+    """(record number, object or the record's error); blank lines are neither read nor counted."""
     number = 0
-    for line in stream:
+    for line in lines(stream, RECORD_LIMIT):
+        if isinstance(line, Overlong):
+            number += 1
+            yield number, line.error("the record")
+            continue
         if not line.strip():
             continue
         number += 1
         try:
             yield number, json.loads(line)
         except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
-            yield number, _NOT_JSON
-
-
-_NOT_JSON = object()
+            yield number, AutodiffError("input", "not valid JSON")
 
 
 def _jsonl_lookup(names: list[str], defaults: dict):
     def lookup(obj) -> list[float]:
-        if obj is _NOT_JSON:
-            raise AutodiffError("input", "not valid JSON")
+        if isinstance(obj, AutodiffError):
+            raise obj
         if not isinstance(obj, dict):
             raise AutodiffError("input", "not a JSON object")
         values = []

@@ -7,14 +7,15 @@ so Rich loads only for tables and the API only when a command runs.
 from __future__ import annotations
 
 import gc
-import json
 import sys
 from contextlib import contextmanager
 
 import click
 
 from autodiff_cli import __version__
-from autodiff_cli.errors import EXIT_USAGE, AutodiffError
+from autodiff_cli.errors import AutodiffError
+from autodiff_cli.process import run, warn
+from autodiff_cli.reading import open_input, read_expression
 
 FORMATS = ("table", "text", "json", "jsonl", "csv", "tsv", "markdown")
 BATCH_FORMATS = ("text", "json", "jsonl", "csv", "tsv")
@@ -41,29 +42,6 @@ def cli() -> None:
       autodiff grad "sin(x)*exp(-x**2)" --x 0.5 --format json
       autodiff functions
     """
-
-
-class _Stop(Exception):  # noqa: N818 - not an error: a way out past click
-    """Ctrl-C or a closed pipe, carried past click (which would print or exit 1 itself)."""
-
-    def __init__(self, code: int) -> None:
-        super().__init__(code)
-        self.code = code
-
-
-def _guarded(command):
-    """Ctrl-C exits 130 and a closed pipe 141, quietly, whatever the command was doing."""
-
-    def run(*args, **kwargs):
-        try:
-            return command(*args, **kwargs)
-        except KeyboardInterrupt:
-            raise _Stop(130) from None
-        except BrokenPipeError:
-            raise _Stop(141) from None
-
-    run.__name__, run.__doc__ = command.__name__, command.__doc__
-    return run
 
 
 def _split_values(args: tuple[str, ...], sets: tuple[str, ...]):
@@ -112,18 +90,8 @@ def _read_source(positional: list[str], expr: str | None) -> tuple[str, bool]:
             hint="quote the expression, and give values as --NAME VALUE",
         )
     if positional[0] == "-":
-        return _stdin().read(), True
+        return read_expression(open_input("-")), True
     return positional[0], False
-
-
-def _stdin():
-    """Standard input as text; bytes that are not UTF-8 become U+FFFD, never an exception."""
-    import io
-
-    buffer = getattr(sys.stdin, "buffer", None)
-    if buffer is None:  # already text (tests, embedding)
-        return sys.stdin
-    return io.TextIOWrapper(buffer, encoding="utf-8", errors="replace", newline="")
 
 
 @contextmanager
@@ -150,10 +118,6 @@ def _expression_and_point(args, sets, expr, swept: str | None = None):
     return expression, point, from_stdin
 
 
-def _warn(message: str) -> None:
-    click.echo(f"autodiff: warning: {message}", err=True)
-
-
 def _check_unused(expression, given: dict) -> None:
     for name, (_text, how) in given.items():
         if name not in expression.leaves:
@@ -161,15 +125,15 @@ def _check_unused(expression, given: dict) -> None:
 
             close = get_close_matches(name, expression.variables, n=1, cutoff=0.6)
             hint = f" (did you mean --{close[0]}?)" if close else ""
-            _warn(f"{how} is not used by the expression{hint}")
+            warn(f"{how} is not used by the expression{hint}")
 
 
 def _warn_infinite(result, what: str = "gradient") -> None:
     if result.value in (float("inf"), float("-inf")):
-        _warn(f"the value is {result.value}")
+        warn(f"the value is {result.value}")
     for name, g in result.gradients.items():
         if g in (float("inf"), float("-inf")):
-            _warn(f"the {what} with respect to {name} is {g}")
+            warn(f"the {what} with respect to {name} is {g}")
 
 
 def _options(*decorators):
@@ -293,7 +257,6 @@ class _ValuesCommand(click.Command):
     type=click.Choice(("csv", "jsonl")),
     help="Format of --points (default: from the file name, else csv).",
 )
-@_guarded
 def grad(
     args, expr, sets, wrt, fmt, precision, color, show_trace, order, lines, points, points_format
 ) -> None:
@@ -323,7 +286,6 @@ def grad(
 
 @cli.command(cls=_ValuesCommand, context_settings=GRAD_SETTINGS, epilog=EXIT_CODES)
 @_grad_options(TRACE_FORMATS)
-@_guarded
 def trace(args, expr, sets, wrt, fmt, precision, color) -> None:
     """The same as grad --trace: the forward pass, the graph, the topological
     order, every backward step with its arithmetic, and the final gradients.
@@ -359,15 +321,6 @@ def run_grad(args, expr, sets, wrt, fmt, precision, color, show_trace, order=1) 
     _emit(result, fmt, precision, color, show_trace)
 
 
-def _open(path: str, newline: str | None = None):
-    if path == "-":
-        return _stdin()
-    try:
-        return open(path, encoding="utf-8", errors="replace", newline=newline)  # noqa: SIM115
-    except OSError as error:
-        raise AutodiffError("input", f"cannot read {path}: {error.strerror}") from None
-
-
 def run_batch(args, expr, sets, wrt, fmt, precision, show_trace, lines, points, points_format):
     """--lines and --points: one record per input, failures as records, exit 1 if any."""
     from autodiff_cli import api, batch
@@ -392,7 +345,7 @@ def run_batch(args, expr, sets, wrt, fmt, precision, show_trace, lines, points, 
                 "usage", "--lines reads the expressions; give no EXPR", hint="--lines FILE"
             )
         failed, total = batch.run_lines(
-            _open(lines), LinesWriter(sys.stdout, fmt, precision), defaults, wanted
+            open_input(lines), LinesWriter(sys.stdout, fmt, precision), defaults, wanted
         )
         what = "expressions"
     else:
@@ -406,7 +359,7 @@ def run_batch(args, expr, sets, wrt, fmt, precision, show_trace, lines, points, 
             raise AutodiffError(
                 "usage", f"--wrt names {', '.join(unknown)}, which the expression does not use"
             )
-        stream = _open(points, newline="")
+        stream = open_input(points)
         streaming = batch.is_streaming(stream)
         progress = _progress_bar(stream) if sys.stderr.isatty() and not streaming else None
         failed, total = batch.run_points(
@@ -417,12 +370,12 @@ def run_batch(args, expr, sets, wrt, fmt, precision, show_trace, lines, points, 
             defaults,
             wanted,
             streaming,
-            _warn,
+            warn,
             progress,
         )
         what = "rows"
     if failed:
-        _warn(f"{failed} of {total} {what} failed: see the error records in the output")
+        warn(f"{failed} of {total} {what} failed: see the error records in the output")
         click.get_current_context().exit(1)
 
 
@@ -478,7 +431,6 @@ def _emit(result, fmt: str, precision: int | None, color: str, show_trace: bool)
     help="A tree to read, Graphviz DOT source, or a Mermaid block.",
 )
 @_color("the tree")
-@_guarded
 def graph(args, expr, sets, fmt, color) -> None:
     """The computational graph of EXPR, with every node's data and grad.
 
@@ -519,7 +471,6 @@ def graph(args, expr, sets, fmt, color) -> None:
 @click.option("--format", "fmt", type=click.Choice(("plot", "csv", "json")), default="plot",
               show_default=True, help="The picture, or the sampled table.")  # fmt: skip
 @_color("the plot")
-@_guarded
 def plot(args, expr, sets, samples, fmt, color) -> None:
     """Plot EXPR and its derivative as one variable sweeps a range.
 
@@ -628,7 +579,6 @@ def _numbers(fmt: str, precision):
     show_default=True,
     help="Absolute tolerance.",
 )
-@_guarded
 def check(args, expr, sets, fmt, precision, color, rtol, atol) -> None:
     """Check each gradient of EXPR against a central finite difference.
 
@@ -651,7 +601,7 @@ def check(args, expr, sets, fmt, precision, color, rtol, atol) -> None:
     rows = gradcheck(expression, point, result.gradients, rtol, atol)
     warnings = kink_warnings(expression, result.evaluation.values)
     for warning in warnings:
-        _warn(warning)
+        warn(warning)
     fmt = fmt or ("table" if sys.stdout.isatty() else "text")
     if fmt == "json":
         text = render.check_json(expression.source, result.value, rows, rtol, atol, warnings)
@@ -665,13 +615,12 @@ def check(args, expr, sets, fmt, precision, color, rtol, atol) -> None:
         _show([(expression.source, table)], fmt, color)
     if not all(r.ok for r in rows):
         bad = ", ".join(r.name for r in rows if not r.ok)
-        _warn(f"the gradient disagrees with finite differences for {bad}")
+        warn(f"the gradient disagrees with finite differences for {bad}")
         click.get_current_context().exit(1)
 
 
 @cli.command(cls=_ValuesCommand, context_settings=GRAD_SETTINGS, epilog=EXIT_CODES)
 @_matrix_options
-@_guarded
 def hessian(args, expr, sets, fmt, precision, color) -> None:
     """The value, the gradient and the Hessian matrix of EXPR.
 
@@ -705,7 +654,6 @@ def hessian(args, expr, sets, fmt, precision, color) -> None:
 
 @cli.command(cls=_ValuesCommand, context_settings=GRAD_SETTINGS, epilog=EXIT_CODES)
 @_matrix_options
-@_guarded
 def jacobian(args, expr, sets, fmt, precision, color) -> None:
     """The Jacobian of several outputs, separated by commas: one row per output.
 
@@ -743,7 +691,6 @@ RICH_TREE_LIMIT = 2000  # nodes; a larger tree is written as plain text, which i
 
 @cli.command()
 @click.option("--format", "fmt", type=click.Choice(("table", "text")), help="Output format.")
-@_guarded
 def functions(fmt) -> None:
     """List the operations, with their derivative rules."""
     from autodiff_cli.ops import OPS
@@ -766,16 +713,6 @@ def _wants_json(argv: list[str]) -> bool:
     return False
 
 
-def report(error: AutodiffError, argv: list[str]) -> int:
-    """Render an error in the one place errors are rendered; its exit code."""
-    from autodiff_cli.render.errors import as_json, for_people
-
-    if _wants_json(argv):
-        sys.stdout.write(json.dumps(as_json(error), ensure_ascii=False) + "\n")
-    click.echo(for_people(error, error.from_stdin), err=True)
-    return error.exit_code
-
-
 def main() -> None:
     """The command, with CPython's cyclic garbage collector off.
 
@@ -786,55 +723,21 @@ def main() -> None:
     of a `create_graph` gradient graph) goes with the process. A pipeline,
     which may never end, turns it back on (`run_batch`).
     """
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        _main()
-    finally:  # as it was, for a caller that goes on (the tests)
-        (gc.enable if collecting else gc.disable)()
-
-
-def _main() -> None:
     argv = sys.argv[1:]
     # Arguments may hold bytes that are not UTF-8 (as lone surrogates): echo them escaped.
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
+    collecting = gc.isenabled()
+    gc.disable()
     try:
-        code = cli.main(args=argv, prog_name="autodiff", standalone_mode=False)
-        sys.stdout.flush()
-    except AutodiffError as error:
-        code = report(error, argv)
-    except click.exceptions.NoArgsIsHelpError as error:  # `autodiff` alone: help on stderr
-        click.echo(error.format_message(), err=True)
-        code = EXIT_USAGE
-    except click.ClickException as error:
-        code = report(AutodiffError("usage", error.format_message()), argv)
-    except _Stop as stop:
-        code = stop.code
-    except (KeyboardInterrupt, click.exceptions.Abort):
-        code = 130
-    except BrokenPipeError:
-        code = 141
-    except OSError as error:  # a full disk, a closed terminal: no traceback either
-        _silence_stdout()
-        code = report(AutodiffError("io", f"cannot write the output: {error.strerror}"), [])
-    except Exception as error:  # noqa: BLE001 - a bug of ours: still a message, not a traceback
-        message = f"internal error, please report it: {type(error).__name__}: {error}"
-        code = report(AutodiffError("internal", message), argv)
-    if code == 130:
-        click.echo("autodiff: interrupted", err=True)
-    elif code == 141:  # the reader has gone: nothing more to say, to anyone
-        _silence_stdout()
-    sys.exit(code or 0)
+        code = run(lambda: _invoke(argv), _wants_json(argv))
+    finally:  # as it was, for a caller that goes on (the tests)
+        (gc.enable if collecting else gc.disable)()
+    sys.exit(code)
 
 
-def _silence_stdout() -> None:
-    """After the reader of a pipe has gone, drop what is left instead of failing."""
-    import os
-
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except OSError:
-        pass
+def _invoke(argv: list[str]):
+    """The command, without click's handlers: `process.run` decides every way out."""
+    with cli.make_context("autodiff", argv) as ctx:
+        return cli.invoke(ctx)

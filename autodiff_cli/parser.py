@@ -11,6 +11,7 @@ from autodiff_cli.builder import Builder
 from autodiff_cli.errors import AutodiffError
 from autodiff_cli.expression import Expression
 from autodiff_cli.ops import FUNCTIONS
+from autodiff_cli.reading import EXPRESSION_LIMIT
 
 # What each terminal is, in words, in the order messages list them.
 WORDS = {
@@ -32,7 +33,7 @@ WORDS = {
 OPERATORS = {"PLUS", "MINUS", "STAR", "SLASH", "POW"}
 OPERANDS = {"NUMBER", "NAME", "LPAR"}
 
-MAX_SOURCE = 64 * 2**20  # characters: a limit on memory, far above any real expression
+MAX_SOURCE = EXPRESSION_LIMIT  # characters: a bound on memory, far above any real expression
 _builder = Builder()
 _parser = None
 _lock = threading.Lock()  # one builder, so one parse at a time

@@ -2,7 +2,11 @@
 
 Formats: text, jsonl (json is the same: JSON Lines), csv, tsv. A failed input
 gives an error record in the same stream, so every input has exactly one
-output record, in input order.
+output record, in input order. A field of text or tsv never holds the
+separator: a backslash, tab, carriage return or new line in it is written
+`\\`, `\t`, `\r`, `\n`. An expression repeated in csv or tsv that starts with
+`=`, `+`, `-` or `@` gets a leading `'`, so a spreadsheet never runs it as a
+formula.
 """
 
 from __future__ import annotations
@@ -14,6 +18,18 @@ from autodiff_cli.errors import AutodiffError
 from autodiff_cli.numbers import json_number, machine, with_precision
 from autodiff_cli.render.errors import as_json as error_json
 
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\r": "\\r", "\n": "\\n"})
+
+
+def field(text: str) -> str:
+    """Text for one tab-separated field: the separator and line ends escaped."""
+    return text.translate(_ESCAPES)
+
+
+def cell(expression: str) -> str:
+    """An expression in a spreadsheet's cell, never read as a formula (OWASP's convention)."""
+    return "'" + expression if expression.startswith(("=", "+", "-", "@")) else expression
+
 
 def _error_object(error: AutodiffError) -> dict:
     return error_json(error)["error"]
@@ -23,9 +39,15 @@ class Writer:
     def __init__(self, stream, fmt: str, precision: int | None = None) -> None:
         self.stream, self.fmt, self.precision = stream, fmt, precision
         self.delimited = fmt in ("csv", "tsv")
-        if self.delimited:
-            delimiter = "," if fmt == "csv" else "\t"
-            self.csv = csv.writer(stream, delimiter=delimiter, lineterminator="\n")
+        if fmt == "csv":
+            self.csv = csv.writer(stream, lineterminator="\n")
+
+    def row(self, fields) -> None:
+        """One csv or tsv row: csv quotes what needs it, tsv escapes (see `field`)."""
+        if self.fmt == "csv":
+            self.csv.writerow(fields)
+        else:
+            self.stream.write("\t".join(field(str(f)) for f in fields) + "\n")
 
     def flush(self) -> None:
         self.stream.flush()
@@ -42,7 +64,7 @@ class LinesWriter(Writer):
 
     def header(self) -> None:
         if self.delimited:
-            self.csv.writerow(["line", "expression", "value", "gradients", "error"])
+            self.row(["line", "expression", "value", "gradients", "error"])
 
     def record(self, line: int, expression: str, value: float, gradients: dict) -> None:
         if self.fmt == "text":
@@ -50,7 +72,7 @@ class LinesWriter(Writer):
             self.stream.write(f"{line}\t{self._number(value)}{grads}\n")
         elif self.delimited:
             grads = ";".join(f"{k}={machine(g)}" for k, g in gradients.items())
-            self.csv.writerow([line, expression, machine(value), grads, ""])
+            self.row([line, cell(expression), machine(value), grads, ""])
         else:
             self._json(
                 {
@@ -63,9 +85,9 @@ class LinesWriter(Writer):
 
     def error(self, line: int, expression: str, error: AutodiffError) -> None:
         if self.fmt == "text":
-            self.stream.write(f"{line}\terror\t{error.message}\n")
+            self.stream.write(f"{line}\terror\t{field(error.message)}\n")
         elif self.delimited:
-            self.csv.writerow([line, expression, "", "", error.message])
+            self.row([line, cell(expression), "", "", error.message])
         else:
             self._json({"line": line, "expression": expression, "error": _error_object(error)})
 
@@ -80,13 +102,13 @@ class PointsWriter(Writer):
     def header(self) -> None:
         columns = ["value", *(f"grad_{name}" for name in self.names)]
         if self.delimited:
-            self.csv.writerow([*columns, "error"])
+            self.row([*columns, "error"])
         elif self.fmt == "text":
             self.stream.write("\t".join(columns) + "\n")
 
     def record(self, row: int, numbers: tuple) -> None:
         if self.delimited:
-            self.csv.writerow((*numbers, ""))  # csv writes floats as repr: full precision
+            self.row((*numbers, ""))  # floats as repr: full precision
         elif self.fmt == "text":
             self.stream.write("\t".join(self._number(x) for x in numbers) + "\n")
         else:
@@ -96,8 +118,8 @@ class PointsWriter(Writer):
     def error(self, row: int, error: AutodiffError) -> None:
         message = f"row {row}: {error.message}"
         if self.delimited:
-            self.csv.writerow([""] * (len(self.names) + 1) + [message])
+            self.row([""] * (len(self.names) + 1) + [message])
         elif self.fmt == "text":
-            self.stream.write(f"error\t{message}\n")
+            self.stream.write(f"error\t{field(message)}\n")
         else:
             self._json({"row": row, "error": _error_object(error)})

@@ -9,13 +9,19 @@ from rich.text import Text
 from autodiff_cli.numbers import with_precision
 
 
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        """The reader has gone: say so as Python does (Rich would exit 1 itself)."""
+        raise BrokenPipeError
+
+
 def console(color: str) -> Console:
     """`color`: auto (Rich decides; NO_COLOR is honoured), always or never."""
     if color == "always":
-        return Console(force_terminal=True, color_system="standard", highlight=False)
+        return _Console(force_terminal=True, color_system="standard", highlight=False)
     if color == "never":
-        return Console(no_color=True, highlight=False, color_system=None)
-    return Console(highlight=False)
+        return _Console(no_color=True, highlight=False, color_system=None)
+    return _Console(highlight=False)
 
 
 def grad_table(result, precision: int | None = None) -> Table:
