@@ -17,6 +17,7 @@ import stat
 from autodiff_cli import api
 from autodiff_cli.compiled import compile_expression
 from autodiff_cli.errors import AutodiffError
+from autodiff_cli.expression import value_option
 from autodiff_cli.reading import EXPRESSION_LIMIT, RECORD_LIMIT, Overlong, lines, quoted
 from autodiff_cli.render.records import LinesWriter, PointsWriter
 
@@ -166,7 +167,7 @@ def _csv_lookup(columns: list[str], names: list[str], defaults: dict, warn):
         raise AutodiffError(
             "missing_value",
             f"the points have no column for {', '.join(missing)}",
-            hint=f"add the column, or give a default: --{missing[0]} VALUE",
+            hint=f"add the column, or give a default: {value_option(missing[0])}",
         )
     used = set(names)
     unused = [c for c in columns if c not in used]

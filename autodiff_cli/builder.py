@@ -9,6 +9,7 @@ no tree and no recursion. The method names are the grammar's rule aliases
 from __future__ import annotations
 
 import math
+import unicodedata
 
 from lark import Token
 
@@ -39,6 +40,24 @@ class Ref:
 
 def _span(token: Token) -> tuple[int, int]:
     return token.start_pos, token.end_pos
+
+
+def _unnamable(name: str, span: tuple[int, int]) -> AutodiffError:
+    """A name the grammar reads but no --NAME VALUE could give a value (x², x₁)."""
+    at = next(i for i in range(len(name)) if not name[: i + 1].isidentifier())
+    run = name[at:]
+    raised = len(run) - len(run.lstrip("⁰¹²³⁴⁵⁶⁷⁸⁹"))
+    if at and raised == len(run):  # x², x²³: a power, written the other way
+        power = "".join(str(unicodedata.digit(ch)) for ch in run[:raised])
+        hint = f"for a power, write {name[:at]}**{power}"
+    else:
+        hint = "a variable's name is letters, digits and _, as in x1 or x_1"
+    return AutodiffError(
+        "syntax",
+        f"{name} cannot be a variable's name: {name[at]!r} is not a letter, a digit or _",
+        span=(span[0] + at, span[0] + at + 1),
+        hint=hint,
+    )
 
 
 class Builder:
@@ -81,6 +100,8 @@ class Builder:
         if index is None and name in CONSTANTS:
             index = self._leaf(CONSTANTS[name], _span(token), name)
         elif index is None:
+            if not name.isidentifier():
+                raise _unnamable(name, _span(token))
             node = Node(None, (), None, name, _span(token), variable=True)
             index = self.symbols[name] = self._add(node, None)
             self.variables.append(name)

@@ -123,8 +123,12 @@ def _check_unused(expression, given: dict) -> None:
         if name not in expression.leaves:
             from difflib import get_close_matches
 
+            from autodiff_cli.expression import value_option
+
             close = get_close_matches(name, expression.variables, n=1, cutoff=0.6)
-            hint = f" (did you mean --{close[0]}?)" if close else ""
+            hint = (
+                f" (did you mean {value_option(close[0]).removesuffix(' VALUE')}?)" if close else ""
+            )
             warn(f"{how} is not used by the expression{hint}")
 
 
@@ -464,6 +468,9 @@ def graph(args, expr, sets, fmt, color) -> None:
         sys.stdout.write(render.text_tree(nodes))
 
 
+PLOT_WORK = 20_000_000  # samples x operations: about 5 s compiled, a minute for a huge expression
+
+
 @cli.command(cls=_ValuesCommand, context_settings=GRAD_SETTINGS, epilog=EXIT_CODES)
 @_options(*_inputs("EXPR --VAR LO:HI [--VAR VALUE]..."))
 @click.option("--samples", type=click.IntRange(2, 1_000_000), default=200, show_default=True,
@@ -503,6 +510,10 @@ def plot(args, expr, sets, samples, fmt, color) -> None:
     lo, hi = parse_number(lo_text, f"--{variable}"), parse_number(hi_text, f"--{variable}")
     if not (lo < hi) or not (abs(lo) < float("inf") and abs(hi) < float("inf")):
         raise AutodiffError("usage", f"--{variable} {text}: the range needs LO < HI, both finite")
+    if hi - lo == float("inf"):
+        raise AutodiffError(
+            "usage", f"--{variable} {text}: the range is wider than the largest double, 1.8e308"
+        )
     expression, fixed, from_stdin = _expression_and_point(args, sets, expr, swept=variable)
     with _source_from_stdin(from_stdin):
         if variable not in expression.variables:
@@ -510,6 +521,14 @@ def plot(args, expr, sets, samples, fmt, color) -> None:
         missing = [n for n in expression.variables if n != variable and n not in fixed]
         if missing:
             raise missing_values(expression, missing)
+    nodes = len(expression.live)
+    if samples * nodes > PLOT_WORK:
+        raise AutodiffError(
+            "usage",
+            f"--samples {samples} of {nodes:,} operations is more work than plot takes "
+            f"({PLOT_WORK:,} operations in all)",
+            hint=f"at most --samples {max(PLOT_WORK // nodes, 2)} for this expression",
+        )
     run = compile_expression(expression)
     rows = render.sample(run, expression.variables, fixed, variable, lo, hi, samples)
     if fmt == "csv":
@@ -563,18 +582,40 @@ def _numbers(fmt: str, precision):
     return lambda x: with_precision(x, precision)
 
 
+class _Tolerance(click.ParamType):
+    """A tolerance: a finite number >= 0 (click's FloatRange lets nan and inf through)."""
+
+    name = "tolerance"
+
+    def convert(self, value, param, ctx):
+        number = value if isinstance(value, float) else None
+        if number is None:
+            try:
+                number = float(value)
+            except ValueError:
+                self.fail(f"{value!r} is not a number", param, ctx)
+        if not (0 <= number < float("inf")):
+            self.fail(f"{value} is not a finite number >= 0", param, ctx)
+        return number
+
+
+TOLERANCE = _Tolerance()
+
+
 @cli.command(cls=_ValuesCommand, context_settings=GRAD_SETTINGS, epilog=EXIT_CODES)
 @_matrix_options
 @click.option(
     "--rtol",
-    type=click.FloatRange(min=0),
+    type=TOLERANCE,
+    metavar="R",
     default=1e-5,
     show_default=True,
     help="Relative tolerance.",
 )
 @click.option(
     "--atol",
-    type=click.FloatRange(min=0),
+    type=TOLERANCE,
+    metavar="A",
     default=1e-6,
     show_default=True,
     help="Absolute tolerance.",

@@ -138,9 +138,22 @@ class Evaluation:
         return self.values[self.expression.leaves[name]].data
 
 
+# The long options of autodiff's commands: a variable of one of these names is
+# given its value as -D NAME=VALUE, as --NAME would be the option
+# (tests/test_cli_basics.py holds this to the commands themselves).
+OPTION_NAMES = frozenset(
+    "atol color expr format help lines order points precision rtol samples set trace wrt".split()
+)
+
+
+def value_option(name: str) -> str:
+    """How to give `name` a value on the command line, whatever the command."""
+    return f"-D {name}=VALUE" if name in OPTION_NAMES else f"--{name} VALUE"
+
+
 def missing_values(expr: Expression, missing: list[str]) -> AutodiffError:
     names = ", ".join(missing)
-    options = " ".join(f"--{name} VALUE" for name in missing)
+    options = " ".join(value_option(name) for name in missing)
     plural = "values" if len(missing) > 1 else "a value"
     hint = f"pass {options}"
     if "e" in missing:

@@ -20,7 +20,8 @@ def node_names(expr: Expression) -> dict[int, str]:
     Variables keep their names, constants show their value, nodes a program
     named keep that name; the output is L (or L1, L2, ... if L is taken) and
     the other nodes get the first free letters in creation order: so
-    relu(a*b+c) names d = a*b, e = d + c, L = relu(e).
+    relu(a*b+c) names d = a*b, e = d + c, L = relu(e). Names are unique: a
+    name a program assigns again is primed (a, a'), so no step is lost.
     """
     nodes = expr.nodes
     taken = {n.name for n in nodes if n.name is not None}
@@ -31,12 +32,17 @@ def node_names(expr: Expression) -> dict[int, str]:
         taken.add(output_name)
     fresh = (c for c in _candidates(*string.ascii_lowercase) if c not in taken)
     names = {}
+    given = {output_name}  # a name a program assigns twice is a' the second time (then a'')
     for i in expr.live:
         node = nodes[i]
         if i == expr.output:
             names[i] = output_name
         elif node.name is not None:
-            names[i] = node.name
+            name = node.name
+            while name in given:
+                name += "'"
+            names[i] = name
+            given.add(name)
         elif node.op is None:
             start, end = node.span
             text = expr.source[start:end] or plain(node.constant)

@@ -3,6 +3,9 @@
 The terminal plot is drawn by plotext (imported here only, so no other
 command pays for it). Where the value or the derivative is undefined or
 infinite the curve has a gap: each defined stretch is drawn on its own.
+plotext is given coordinates mapped onto [0, 1] and tick labels written
+here: its own scales overflow or fail for ranges near the largest double or
+narrower than a few units in the last place, which any double range may be.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ def sample(run, names: list[str], fixed: dict, variable: str, lo: float, hi: flo
     rows = []
     for i in range(n):
         # The ends are LO and HI exactly (-0.0 stays -0.0, no rounding at HI).
-        x = lo if i == 0 else hi if i == n - 1 else lo + (hi - lo) * i / (n - 1)
+        x = lo if i == 0 else hi if i == n - 1 else lo + (hi - lo) * (i / (n - 1))
         values[k] = x
         out = run(*values)
         # Where the function is undefined, so is its derivative (the rule may say 1/x).
@@ -62,19 +65,53 @@ def _stretches(xs, ys):
         yield run_x, run_y
 
 
+TICKS = 5
+
+
+def _unit(lo: float, hi: float):
+    """The map of [lo, hi] onto [0, 1], for any finite lo <= hi: no overflow, no division by 0."""
+    if lo == hi:
+        return lambda v: 0.5
+    if math.isfinite(hi - lo):
+        return lambda v: (v - lo) / (hi - lo)
+    scale = max(abs(lo), abs(hi))  # hi - lo overflows: work in units of the larger end
+    a, b = lo / scale, hi / scale
+    return lambda v: (v / scale - a) / (b - a)
+
+
+def _ticks(lo: float, hi: float) -> tuple[list[float], list[str]]:
+    """Evenly spaced ticks over [lo, hi]: positions in [0, 1], labels as short as stay distinct."""
+    at = [k / (TICKS - 1) for k in range(TICKS)]
+    values = [lo * (1 - t) + hi * t for t in at]  # never hi - lo: it may overflow
+    for digits in range(3, 18):
+        labels = [format(v, f".{digits}g") for v in values]
+        if len(set(labels)) == len(set(values)):
+            break
+    return at, labels
+
+
 def picture(expression: str, variable: str, rows, width: int, height: int, color: bool) -> str:
     import plotext as plt
 
     plt.clear_figure()
     plt.plotsize(max(width, 20), max(height, 8))
-    xs = [r[0] for r in rows]
     plt.theme("clear")  # no background colour: it shows as a block on dark terminals
+    xs = [r[0] for r in rows]
+    to_x = _unit(xs[0], xs[-1])
+    plt.xticks(*_ticks(xs[0], xs[-1]))
+    finite = [y for r in rows for y in r[1:] if math.isfinite(y)]
+    to_y = _unit(min(finite), max(finite)) if finite else _unit(0.0, 1.0)
+    if finite:
+        plt.yticks(*_ticks(min(finite), max(finite)))
+    plt.xlim(0, 1)
+    plt.ylim(0, 1)
     # Distinct markers too, so the legend still tells the curves apart without colour.
     curves = ((expression, [r[1] for r in rows], "blue", "braille"),
               (f"d/d{variable}", [r[2] for r in rows], "red", "dot"))  # fmt: skip
     for label, ys, hue, marker in curves:
         for k, (sx, sy) in enumerate(_stretches(xs, ys)):
-            plt.plot(sx, sy, label=label if k == 0 else None, color=hue, marker=marker)
+            plt.plot([to_x(x) for x in sx], [to_y(y) for y in sy],
+                     label=label if k == 0 else None, color=hue, marker=marker)  # fmt: skip
     plt.xlabel(variable)
     plt.title(f"{expression} and its derivative")
     text = plt.build()
