@@ -489,6 +489,7 @@ def plot(args, expr, sets, samples, fmt, color) -> None:
       autodiff plot "tanh(x)" --x -3:3
       autodiff plot "sin(w*x)" --x 0:6.3 --w 2 --format csv
     """
+    import math
     import os
     import shutil
 
@@ -531,6 +532,9 @@ def plot(args, expr, sets, samples, fmt, color) -> None:
         )
     run = compile_expression(expression)
     rows = render.sample(run, expression.variables, fixed, variable, lo, hi, samples)
+    if not any(math.isfinite(y) for row in rows for y in row[1:]):
+        what = "the value and the derivative are undefined or infinite"
+        warn(f"nothing to draw: {what} over all of --{variable} {text}")
     if fmt == "csv":
         sys.stdout.write(render.as_csv(rows))
     elif fmt == "json":

@@ -5,6 +5,13 @@ from __future__ import annotations
 from autodiff_cli.errors import AutodiffError
 
 WINDOW = 60  # characters of a long source line shown on each side of the caret
+LONGEST = 1000  # characters of a message or hint: they may quote a huge name or token
+
+
+def capped(text: str | None) -> str | None:
+    if text is None or len(text) <= LONGEST:
+        return text
+    return text[:LONGEST] + "..."
 
 
 def _quoted_line(error: AutodiffError, numbered: bool) -> list[str]:
@@ -27,12 +34,12 @@ def _quoted_line(error: AutodiffError, numbered: bool) -> list[str]:
 
 
 def for_people(error: AutodiffError, from_stdin: bool = False) -> str:
-    lines = [f"autodiff: error: {error.message}"]
+    lines = [f"autodiff: error: {capped(error.message)}"]
     if error.source is not None and error.span is not None:
         numbered = from_stdin or "\n" in error.source.rstrip("\n")
         lines += _quoted_line(error, numbered)
     if error.hint:
-        lines.append(f"hint: {error.hint}")
+        lines.append(f"hint: {capped(error.hint)}")
     return "\n".join(lines)
 
 
@@ -41,9 +48,9 @@ def as_json(error: AutodiffError) -> dict:
     return {
         "error": {
             "kind": error.kind,
-            "message": error.message,
+            "message": capped(error.message),
             "line": line,
             "column": column,
-            "hint": error.hint,
+            "hint": capped(error.hint),
         }
     }

@@ -17,6 +17,7 @@ import json
 from autodiff_cli.errors import AutodiffError
 from autodiff_cli.numbers import json_number, machine, with_precision
 from autodiff_cli.render.errors import as_json as error_json
+from autodiff_cli.render.errors import capped
 
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\r": "\\r", "\n": "\\n"})
 
@@ -85,9 +86,9 @@ class LinesWriter(Writer):
 
     def error(self, line: int, expression: str, error: AutodiffError) -> None:
         if self.fmt == "text":
-            self.stream.write(f"{line}\terror\t{field(error.message)}\n")
+            self.stream.write(f"{line}\terror\t{field(capped(error.message))}\n")
         elif self.delimited:
-            self.row([line, cell(expression), "", "", error.message])
+            self.row([line, cell(expression), "", "", capped(error.message)])
         else:
             self._json({"line": line, "expression": expression, "error": _error_object(error)})
 
@@ -116,7 +117,7 @@ class PointsWriter(Writer):
             self._json({"row": row, "value": json_number(numbers[0]), "gradients": grads})
 
     def error(self, row: int, error: AutodiffError) -> None:
-        message = f"row {row}: {error.message}"
+        message = f"row {row}: {capped(error.message)}"
         if self.delimited:
             self.row([""] * (len(self.names) + 1) + [message])
         elif self.fmt == "text":
