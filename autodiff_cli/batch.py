@@ -44,7 +44,8 @@ def run_lines(stream, writer: LinesWriter, point: dict, wrt: list[str] | None):
             result = api.grad(expr, used, wanted)
         except AutodiffError as error:
             failed += 1
-            writer.error(number, quoted(source), error)
+            shown = line.head + "..." if isinstance(line, Overlong) else quoted(source)
+            writer.error(number, shown, error)
         else:
             writer.record(number, source, result.value, result.gradients)
         writer.flush()  # a record as soon as it is known: `tail -f | autodiff` works

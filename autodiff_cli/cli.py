@@ -25,7 +25,7 @@ Exit codes: 0 success (an infinite result is a warning); 1 the evaluation
 failed: NaN in the value or in a gradient asked for (every one, or those of
 --wrt), a gradient check that disagrees, or any failed input of --lines or
 --points; 2 a usage error, an invalid expression, or output that cannot be
-written."""
+written; 130 Ctrl-C; 141 the reader of the output went away; 143 SIGTERM."""
 
 
 @click.group(

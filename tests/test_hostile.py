@@ -8,6 +8,8 @@ hostile case the README lists, and a scan that no input can reach code.
 from __future__ import annotations
 
 import ast
+import csv
+import io
 import json
 import math
 import subprocess
@@ -112,6 +114,52 @@ def test_arbitrary_bytes_on_stdin(cli, data):
     assert_clean(cli("grad", "--lines", "-", *VALUES, "--format", "jsonl", stdin=data), True)
     assert_clean(cli("grad", "x*y", "--points", "-", "--format", "jsonl", stdin=data), True)
     assert_clean(cli("grad", "x*y", "--points", "-", "--points-format", "jsonl", stdin=data))
+
+
+# Stream rows made of what breaks CSV and JSON Lines readers: quotes, separators,
+# tabs, NUL, a byte order mark; rows joined by new lines, so each is one physical line.
+def rows_of(pieces):
+    row = st.lists(st.sampled_from(pieces), max_size=12).map("".join)
+    return st.lists(row, max_size=8)
+
+
+CSV_PIECES = ["1", "2.5", "-", "e", "x", ",", '"', " ", "\t", "\0", "\ufeff", "nan", ""]
+JSON_PIECES = ["{", "}", '"x"', '"y"', ":", "1", ",", " ", "\t", "[", "]", '"', "\ufeff"]
+
+
+@FUZZ
+@given(rows=rows_of(CSV_PIECES))
+def test_csv_points_give_one_record_per_physical_row(cli, rows):
+    stream = "x,y\n" + "".join(row + "\n" for row in rows)
+    r = cli("grad", "x*y", "--points", "-", "--format", "csv", stdin=stream.encode())
+    assert_clean(r)
+    assert r.returncode in (0, 1) and len(list(csv.reader(io.StringIO(r.stdout)))) == len(rows) + 1
+
+
+@FUZZ
+@given(rows=rows_of(JSON_PIECES))
+def test_jsonl_points_give_one_record_per_line_that_is_not_blank(cli, rows):
+    stream = "".join(row + "\n" for row in rows)
+    r = cli("grad", "x*y", "--points", "-", "--points-format", "jsonl", "--format", "jsonl",
+            stdin=stream.encode())  # fmt: skip
+    assert_clean(r, wants_json=True)
+    rows = [rows[0].removeprefix("\ufeff"), *rows[1:]] if rows else rows  # the input's BOM
+    assert len(r.stdout.splitlines()) == sum(1 for row in rows if row.strip())
+
+
+@FUZZ
+@given(rows=rows_of(["x", "*", "(", ")", "\t", "#", "1", ";", "=", " ", "\ufeff", '"', ","]))
+def test_lines_give_one_text_record_of_three_or_more_fields_per_expression(cli, rows):
+    stream = "".join(row + "\n" for row in rows)
+    r = cli("grad", "--lines", "-", "--x", "2", stdin=stream.encode())
+    assert_clean(r)
+    rows = [rows[0].removeprefix("\ufeff"), *rows[1:]] if rows else rows  # the input's BOM
+    wanted = [row.strip() for row in rows]
+    records = r.stdout.splitlines()
+    assert len(records) == sum(1 for row in wanted if row and not row.startswith("#"))
+    for record in records:  # line, then value and gradients, or "error" and its message
+        fields = record.split("\t")
+        assert fields[1] == "error" and len(fields) == 3 or fields[1] != "error"
 
 
 OPTION_WORDS = [
