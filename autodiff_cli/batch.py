@@ -192,10 +192,14 @@ def _csv_lookup(columns: list[str], names: list[str], defaults: dict, warn):
             try:
                 values.append(float(text))
             except ValueError:
-                raise AutodiffError("invalid_value", f"{name}: {text!r} is not a number") from None
+                raise _not_a_number(name, text) from None
         return values
 
     return lookup
+
+
+def _not_a_number(name: str, value) -> AutodiffError:
+    return AutodiffError("invalid_value", f"{name}: {quoted(repr(value))} is not a number")
 
 
 def _jsonl_rows(stream):
@@ -227,11 +231,11 @@ def _jsonl_lookup(names: list[str], defaults: dict):
             if value is None:
                 raise AutodiffError("missing_value", f"no value for {name}")
             if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-                raise AutodiffError("invalid_value", f"{name}: {value!r} is not a number")
+                raise _not_a_number(name, value)
             try:
                 values.append(float(value))
             except (ValueError, OverflowError):
-                raise AutodiffError("invalid_value", f"{name}: {value!r} is not a number") from None
+                raise _not_a_number(name, value) from None
         return values
 
     return lookup

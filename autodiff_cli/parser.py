@@ -11,7 +11,7 @@ from autodiff_cli.builder import Builder
 from autodiff_cli.errors import AutodiffError
 from autodiff_cli.expression import Expression
 from autodiff_cli.ops import FUNCTIONS
-from autodiff_cli.reading import EXPRESSION_LIMIT
+from autodiff_cli.reading import EXPRESSION_LIMIT, quoted
 
 # What each terminal is, in words, in the order messages list them.
 WORDS = {
@@ -141,7 +141,11 @@ def syntax_error(source: str, error: UnexpectedInput) -> AutodiffError:
     else:
         pos = token.start_pos
         words = WORDS.get(token.type, repr(token.type))
-        found = f"unexpected {words}" if words.startswith("'") else f"unexpected {words} {token!s}"
+        found = (
+            f"unexpected {words}"
+            if words.startswith("'")
+            else f"unexpected {words} {quoted(str(token))}"
+        )
         if token.type == "_NL":
             found = "unexpected end of the line"
         span = (pos, max(token.end_pos, pos + 1))
@@ -170,9 +174,8 @@ def syntax_error(source: str, error: UnexpectedInput) -> AutodiffError:
             span = (token.start_pos, token.start_pos + 1)
         else:
             message = "implicit multiplication is not supported"
-            hint = (
-                f"write {previous}*{token} instead of {source[previous.start_pos : token.end_pos]}"
-            )
+            written = quoted(source[previous.start_pos : token.end_pos])
+            hint = f"write {quoted(str(previous))}*{quoted(str(token))} instead of {written}"
             span = (token.start_pos, token.start_pos + 1)
     elif "RPAR" in expected:
         opened = _unclosed_paren(source, pos)

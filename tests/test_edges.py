@@ -358,7 +358,7 @@ def test_a_cell_over_the_csv_module_field_limit_is_one_error_record():
                             stdin=f"x\n{big}\n3\n"))  # fmt: skip
     rows = list(csv.reader(io.StringIO(out)))
     assert code == 1 and len(rows) == 3 and rows[2] == ["3.0", "1.0", ""]
-    assert rows[1][2].startswith("row 1: x: '9999") and rows[1][2].endswith("...")
+    assert rows[1][2] == "row 1: x: '" + "9" * 199 + "... is not a number"  # its start only
 
 
 def test_every_physical_row_has_a_record_so_paste_lines_up(tmp_path):
