@@ -16,9 +16,9 @@ import stat
 
 from autodiff_cli import api
 from autodiff_cli.compiled import compile_expression
-from autodiff_cli.errors import AutodiffError
+from autodiff_cli.errors import AutodiffError, quoted
 from autodiff_cli.expression import value_option
-from autodiff_cli.reading import EXPRESSION_LIMIT, RECORD_LIMIT, Overlong, lines, quoted
+from autodiff_cli.reading import EXPRESSION_LIMIT, RECORD_LIMIT, Overlong, first_line, lines
 from autodiff_cli.render.records import LinesWriter, PointsWriter
 
 
@@ -31,12 +31,13 @@ def run_lines(stream, writer: LinesWriter, point: dict, wrt: list[str] | None):
     writer.header()
     writer.flush()
     for number, line in enumerate(lines(stream, EXPRESSION_LIMIT), start=1):
-        source = line.head if isinstance(line, Overlong) else line.strip()
-        if not source or source.startswith("#"):
-            continue
+        overlong = isinstance(line, Overlong)
+        source = line.shown if overlong else line.strip()
+        if (line.first if overlong else source[:1]) in (None, "", "#"):
+            continue  # blank, or a comment
         count += 1
         try:
-            if isinstance(line, Overlong):
+            if overlong:
                 raise line.error("the line")
             expr = api.parse(source)
             used = {k: v for k, v in point.items() if k in expr.leaves}
@@ -44,8 +45,7 @@ def run_lines(stream, writer: LinesWriter, point: dict, wrt: list[str] | None):
             result = api.grad(expr, used, wanted)
         except AutodiffError as error:
             failed += 1
-            shown = line.head + "..." if isinstance(line, Overlong) else quoted(source)
-            writer.error(number, shown, error)
+            writer.error(number, quoted(source), error)
         else:
             writer.record(number, source, result.value, result.gradients)
         writer.flush()  # a record as soon as it is known: `tail -f | autodiff` works
@@ -55,9 +55,12 @@ def run_lines(stream, writer: LinesWriter, point: dict, wrt: list[str] | None):
 def points_format(path: str, given: str | None) -> str:
     if given:
         return given
-    if path.endswith((".jsonl", ".ndjson", ".json")):
+    if path.lower().endswith((".jsonl", ".ndjson", ".json")):
         return "jsonl"
     return "csv"
+
+
+csv.field_size_limit(max(csv.field_size_limit(), RECORD_LIMIT))  # a cell as long as a row
 
 
 def _cells(line: str) -> list[str]:
@@ -65,7 +68,6 @@ def _cells(line: str) -> list[str]:
     line = line.rstrip("\r\n")
     if '"' not in line:
         return line.split(",")
-    csv.field_size_limit(max(csv.field_size_limit(), RECORD_LIMIT))
     try:
         return next(csv.reader([line], strict=True), [])
     except csv.Error as error:
@@ -82,12 +84,9 @@ def _csv_rows(stream):
     Every physical line is a row, a blank one too (all its cells empty), so
     row N is line N + 1 of the file, whatever the line holds.
     """
-    physical = lines(stream, RECORD_LIMIT)
-    header = next(physical, None)
-    if header is None:
+    header = first_line(stream, RECORD_LIMIT, "the header of the points")
+    if not header:
         return [], iter(())
-    if isinstance(header, Overlong):
-        raise header.error("the header of the points")
     columns = [h.strip() for h in _cells(header)]
     seen = set()
     for name in columns:
@@ -100,7 +99,7 @@ def _csv_rows(stream):
         seen.add(name)
 
     def rows():
-        for number, line in enumerate(physical, start=1):
+        for number, line in enumerate(lines(stream, RECORD_LIMIT), start=1):
             if isinstance(line, Overlong):
                 yield number, line.error("the row")
                 continue
@@ -192,14 +191,15 @@ def _csv_lookup(columns: list[str], names: list[str], defaults: dict, warn):
             try:
                 values.append(float(text))
             except ValueError:
-                raise _not_a_number(name, text) from None
+                raise _not_a_number(name, repr(text)) from None
         return values
 
     return lookup
 
 
-def _not_a_number(name: str, value) -> AutodiffError:
-    return AutodiffError("invalid_value", f"{name}: {quoted(repr(value))} is not a number")
+def _not_a_number(name: str, shown: str) -> AutodiffError:
+    """`shown`: the value as its input writes it (CSV text quoted, JSON as JSON)."""
+    return AutodiffError("invalid_value", f"{name}: {quoted(shown)} is not a number")
 
 
 def _jsonl_rows(stream):
@@ -207,8 +207,9 @@ def _jsonl_rows(stream):
     number = 0
     for line in lines(stream, RECORD_LIMIT):
         if isinstance(line, Overlong):
-            number += 1
-            yield number, line.error("the record")
+            if line.first is not None:
+                number += 1
+                yield number, line.error("the record")
             continue
         if not line.strip():
             continue
@@ -231,11 +232,11 @@ def _jsonl_lookup(names: list[str], defaults: dict):
             if value is None:
                 raise AutodiffError("missing_value", f"no value for {name}")
             if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-                raise _not_a_number(name, value)
+                raise _not_a_number(name, json.dumps(value, ensure_ascii=False))
             try:
                 values.append(float(value))
             except (ValueError, OverflowError):
-                raise _not_a_number(name, value) from None
+                raise _not_a_number(name, json.dumps(value, ensure_ascii=False)) from None
         return values
 
     return lookup

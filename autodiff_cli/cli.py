@@ -212,9 +212,12 @@ class _ValuesCommand(click.Command):
             word = args[i]
             name = word.split("=", 1)[0]
             following = args[i + 1] if i + 1 < len(args) else None
-            if word == "--":  # the rest is positional, as click reads it
-                values += args[i + 1 :]
-                break
+            if word == "--":  # the next word is not an option: the expression, or --NAME VALUE
+                after = args[i + 1 : i + 2]
+                taken = 2 if after and after[0].startswith("--") and "=" not in after[0] else 1
+                values += args[i + 1 : i + 1 + taken]
+                i += 1 + taken
+                continue
             option = own.get(name)
             if option is not None and not option.is_flag and "=" not in word:
                 if getattr(option, "_flag_needs_value", False) and (
@@ -468,7 +471,9 @@ def graph(args, expr, sets, fmt, color) -> None:
         sys.stdout.write(render.text_tree(nodes))
 
 
-PLOT_WORK = 20_000_000  # samples x operations: about 5 s compiled, a minute for a huge expression
+# samples x operations, about 20 s on the development machine; an operation of an
+# expression too large to compile (compiled.LIMIT) counts ten times (Value graphs).
+PLOT_WORK = 80_000_000
 
 
 @cli.command(cls=_ValuesCommand, context_settings=GRAD_SETTINGS, epilog=EXIT_CODES)
@@ -493,7 +498,7 @@ def plot(args, expr, sets, samples, fmt, color) -> None:
     import os
     import shutil
 
-    from autodiff_cli.compiled import compile_expression
+    from autodiff_cli.compiled import LIMIT, compile_expression
     from autodiff_cli.expression import missing_values
     from autodiff_cli.numbers import parse_number
     from autodiff_cli.render import plot as render
@@ -523,12 +528,13 @@ def plot(args, expr, sets, samples, fmt, color) -> None:
         if missing:
             raise missing_values(expression, missing)
     nodes = len(expression.live)
-    if samples * nodes > PLOT_WORK:
+    cost = nodes * (10 if nodes > LIMIT else 1)
+    if samples * cost > PLOT_WORK:
         raise AutodiffError(
             "usage",
-            f"--samples {samples} of {nodes:,} operations is more work than plot takes "
-            f"({PLOT_WORK:,} operations in all)",
-            hint=f"at most --samples {max(PLOT_WORK // nodes, 2)} for this expression",
+            f"--samples {samples} is more work than plot takes for {nodes:,} operations "
+            "(about 20 s at most)",
+            hint=f"at most --samples {max(PLOT_WORK // cost, 2)} for this expression",
         )
     run = compile_expression(expression)
     rows = render.sample(run, expression.variables, fixed, variable, lo, hi, samples)
@@ -592,14 +598,14 @@ class _Tolerance(click.ParamType):
     name = "tolerance"
 
     def convert(self, value, param, ctx):
-        number = value if isinstance(value, float) else None
-        if number is None:
-            try:
-                number = float(value)
-            except ValueError:
-                self.fail(f"{value!r} is not a number", param, ctx)
+        from autodiff_cli.numbers import parse_number
+
+        number = value if isinstance(value, float) else parse_number(value, f"--{param.name}")
         if not (0 <= number < float("inf")):
-            self.fail(f"{value} is not a finite number >= 0", param, ctx)
+            raise AutodiffError(
+                "invalid_value",
+                f"invalid value for --{param.name}: {value} is not a finite number >= 0",
+            )
         return number
 
 
@@ -721,6 +727,10 @@ def jacobian(args, expr, sets, fmt, precision, color) -> None:
         _check_unused(expression, given)
         values, rows = rows_of(expression, point)
     outputs = [source[a:b] for a, b in expression.output_spans]
+    if fmt in ("csv", "tsv"):
+        from autodiff_cli.render.cells import cell
+
+        outputs = [cell(output) for output in outputs]
     fmt = fmt or ("table" if sys.stdout.isatty() else "text")
     if fmt == "json":
         sys.stdout.write(render.jacobian_json(source, outputs, values, rows))
@@ -751,8 +761,8 @@ def functions(fmt) -> None:
 
 def _wants_json(argv: list[str]) -> bool:
     for i, word in enumerate(argv):
-        if word == "--":
-            return False
+        if argv[i - 1 : i] == ["--"]:
+            continue  # the expression, as _ValuesCommand reads it
         if word == "--format=json" or (word == "--format" and argv[i + 1 : i + 2] == ["json"]):
             return True
     return False
@@ -784,5 +794,12 @@ def main() -> None:
 
 def _invoke(argv: list[str]):
     """The command, without click's handlers: `process.run` decides every way out."""
+    import os
+
+    instruction = os.environ.get("_AUTODIFF_COMPLETE")
+    if instruction:  # shell completion, as click's own main would offer it
+        from click.shell_completion import shell_complete
+
+        return shell_complete(cli, {}, "autodiff", "_AUTODIFF_COMPLETE", instruction)
     with cli.make_context("autodiff", argv) as ctx:
         return cli.invoke(ctx)

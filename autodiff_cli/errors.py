@@ -27,6 +27,14 @@ KINDS = {
 }
 
 
+QUOTED = 200  # characters of an input an error message or record repeats, at most
+
+
+def quoted(text: str, most: int = QUOTED) -> str:
+    """At most `most` characters of `text`, for a message that repeats an input."""
+    return text if len(text) <= most else text[:most] + "..."
+
+
 class AutodiffError(Exception):
     def __init__(
         self,

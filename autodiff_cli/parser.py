@@ -8,10 +8,10 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedTok
 
 from autodiff_cli import grammar
 from autodiff_cli.builder import Builder
-from autodiff_cli.errors import AutodiffError
+from autodiff_cli.errors import AutodiffError, quoted
 from autodiff_cli.expression import Expression
 from autodiff_cli.ops import FUNCTIONS
-from autodiff_cli.reading import EXPRESSION_LIMIT, quoted
+from autodiff_cli.reading import EXPRESSION_LIMIT
 
 # What each terminal is, in words, in the order messages list them.
 WORDS = {

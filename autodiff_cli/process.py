@@ -1,7 +1,7 @@
 """How the process ends: whatever fails, reading or writing, is a message and an exit code.
 
-The command runs with click's own handlers out of the way (`run` calls it
-directly), so every way out is decided here, in one place:
+The command runs with click's own handlers out of the way (the CLI invokes
+it directly), so every way out is decided here, in one place:
 
 - an `AutodiffError`: its message (and the JSON object when JSON was asked
   for), its kind's exit code;
@@ -13,66 +13,57 @@ directly), so every way out is decided here, in one place:
   result and exit code stand (a warning lost never loses a result);
 - Ctrl-C: 130 and `autodiff: interrupted`; SIGTERM: 143 and
   `autodiff: terminated`, after what was written is flushed, so a stream
-  ends at the end of a record.
+  ends at the end of a record (`autodiff_cli.output`).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import signal
 import sys
 
 import click
 
 from autodiff_cli.errors import EXIT_USAGE, AutodiffError
+from autodiff_cli.output import Terminated, Unwritable, guarded, silence
 
 INTERRUPTED, BROKEN_PIPE, TERMINATED = 130, 141, 143  # 128 + SIGINT, SIGPIPE, SIGTERM
 
 
-class Terminated(BaseException):  # noqa: N818 - a signal, like KeyboardInterrupt
-    """SIGTERM, raised where the program stands, so that the way out flushes what was written."""
-
-
 def say(text: str) -> None:
     """A line on standard error, or nothing if it cannot be written."""
+    try:  # what was written before comes first, as it happened (`2>&1`)
+        sys.stdout.flush()
+    except (OSError, ValueError, AttributeError, Unwritable):
+        pass  # the output's own failure is reported where it is written
     try:
         sys.stderr.write(text + "\n")
         sys.stderr.flush()
     except (OSError, ValueError):
-        _silence(sys.stderr)
+        silence(sys.stderr)
 
 
 def warn(message: str) -> None:
     say(f"autodiff: warning: {message}")
 
 
-def _silence(stream) -> None:
-    """Send what is left of `stream` to /dev/null, so flushing it at exit cannot fail again."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, stream.fileno())
-    except (OSError, ValueError, AttributeError):
-        pass
-
-
 def _write_output(text: str) -> int | None:
     """Write and flush standard output: None if it worked, else the exit code it earns."""
     try:
-        sys.stdout.write(text)
+        if text:  # even an empty write fails on a full disk
+            sys.stdout.write(text)
         sys.stdout.flush()
     except BrokenPipeError:
-        _silence(sys.stdout)
+        silence(sys.stdout)
         return BROKEN_PIPE
-    except OSError as error:
+    except Unwritable as error:
         return _cannot_write(error)
     return None
 
 
-def _cannot_write(error: OSError) -> int:
-    _silence(sys.stdout)
-    reason = error.strerror or str(error)
-    return report(AutodiffError("io", f"cannot write the output: {reason}"), wants_json=False)
+def _cannot_write(error: Unwritable) -> int:
+    silence(sys.stdout)
+    return report(AutodiffError("io", f"cannot write the output: {error.reason}"), False)
 
 
 def report(error: AutodiffError, wants_json: bool) -> int:
@@ -93,25 +84,25 @@ def run(invoke, wants_json: bool) -> int:
     """Run `invoke()` (the command) and turn however it ends into an exit code."""
     if sys.stderr is None:  # started with standard error closed (`2>&-`)
         sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - for the life of the process
-    if sys.stdout is None:  # started with standard output closed (`>&-`)
-        message = "cannot write the output: standard output is closed"
-        return report(AutodiffError("io", message), wants_json=False)
-    previous = signal.signal(signal.SIGTERM, _terminate)
-    try:
-        code = _outcome(invoke, wants_json)
+    with guarded():
+        try:
+            code = _outcome(invoke, wants_json)
+        except KeyboardInterrupt:  # a signal while an error was being reported
+            code = INTERRUPTED
+        except Terminated:
+            code = TERMINATED
         if code != BROKEN_PIPE:
-            code = _write_output("") or code  # flush: complete records, even when stopped
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+            try:  # what was written, whole, even when stopped
+                code = _write_output("") or code
+            except KeyboardInterrupt:
+                code = INTERRUPTED
+            except Terminated:
+                code = TERMINATED
     if code == INTERRUPTED:
         say("autodiff: interrupted")
     elif code == TERMINATED:
         say("autodiff: terminated")
     return code
-
-
-def _terminate(signum, frame):
-    raise Terminated
 
 
 def _outcome(invoke, wants_json: bool) -> int:
@@ -131,9 +122,9 @@ def _outcome(invoke, wants_json: bool) -> int:
     except Terminated:
         return TERMINATED
     except BrokenPipeError:
-        _silence(sys.stdout)
+        silence(sys.stdout)
         return BROKEN_PIPE
-    except OSError as error:  # a full disk, a closed terminal: no traceback either
+    except Unwritable as error:  # a full disk, a closed output: no traceback either
         return _cannot_write(error)
     except Exception as error:  # noqa: BLE001 - a bug of ours: still a message, not a traceback
         message = f"internal error, please report it: {type(error).__name__}: {error}"

@@ -4,9 +4,11 @@ An expression is read up to its limit and refused past it, without reading
 the rest. A stream is read a physical line at a time: a line past its limit
 is read on to its end in small pieces and dropped, so the stream goes on with
 the next line however long (or endless) this one is. Reading is plain Python
-between pieces, so Ctrl-C and SIGTERM are answered at once. A UTF-8 byte
-order mark at the start of any input is skipped; bytes that are not UTF-8
-become U+FFFD, never an exception.
+between pieces, so Ctrl-C and SIGTERM are answered at once. A line ends at
+a new line only (a `\r` before it is part of the line end, one anywhere else
+part of the line), as `wc -l` and `paste` count them. A UTF-8 byte order mark
+at the start of any input is skipped; bytes that are not UTF-8 become U+FFFD,
+never an exception.
 """
 
 from __future__ import annotations
@@ -14,19 +16,18 @@ from __future__ import annotations
 import io
 import sys
 
-from autodiff_cli.errors import AutodiffError
+from autodiff_cli.errors import QUOTED, AutodiffError
 
 EXPRESSION_LIMIT = 16 * 2**20  # characters of an expression, or of one --lines line
 RECORD_LIMIT = 2**20  # characters of one CSV row or JSON Lines record: numbers only
 PIECE = 2**16  # characters read at a time past a limit
-QUOTED = 200  # characters of an overlong input an error record repeats
 
 
 def open_input(path: str):
     """A text stream of FILE, or of standard input for '-'."""
     if path != "-":
         try:
-            return open(path, encoding="utf-8-sig", errors="replace", newline="")  # noqa: SIM115
+            return open(path, encoding="utf-8-sig", errors="replace", newline="\n")  # noqa: SIM115
         except OSError as error:
             raise AutodiffError("input", f"cannot read {path}: {error.strerror}") from None
     stdin = sys.stdin
@@ -35,7 +36,7 @@ def open_input(path: str):
     buffer = getattr(stdin, "buffer", None)
     if buffer is None:  # already text (tests, embedding)
         return stdin
-    return io.TextIOWrapper(buffer, encoding="utf-8-sig", errors="replace", newline="")
+    return io.TextIOWrapper(buffer, encoding="utf-8-sig", errors="replace", newline="\n")
 
 
 def _unreadable(error: OSError) -> AutodiffError:
@@ -44,16 +45,9 @@ def _unreadable(error: OSError) -> AutodiffError:
 
 def read_expression(stream) -> str:
     """The whole stream, refused as soon as it passes the expression limit."""
-    try:
-        return _read_expression(stream)
-    except OSError as error:
-        raise _unreadable(error) from None
-
-
-def _read_expression(stream) -> str:
     pieces: list[str] = []
     size = 0
-    while piece := stream.read(PIECE):
+    while piece := _guarded(stream.read, PIECE):
         size += len(piece)
         if size > EXPRESSION_LIMIT:
             raise AutodiffError(
@@ -65,10 +59,15 @@ def _read_expression(stream) -> str:
 
 
 class Overlong:
-    """A line past its limit: its first characters and its length, all that is kept of it."""
+    """A line past its limit: all that is kept of it, its start and its length."""
 
-    def __init__(self, head: str, length: int, limit: int) -> None:
+    def __init__(self, head: str, length: int, limit: int, first: str | None) -> None:
         self.head, self.length, self.limit = head, length, limit
+        self.first = first  # its first character that is not white space; None: blank
+
+    @property
+    def shown(self) -> str:
+        return self.head + "..."
 
     def error(self, what: str) -> AutodiffError:
         return AutodiffError(
@@ -76,27 +75,37 @@ class Overlong:
         )
 
 
+def first_line(stream, limit: int, what: str) -> str:
+    """The first line, refused (not read on) past `limit`: nothing can follow an overlong one."""
+    line = _guarded(stream.readline, limit + 2)
+    if len(line.rstrip("\r\n")) > limit:
+        raise AutodiffError("input", f"{what} is longer than the limit of {limit:,} characters")
+    return line
+
+
 def lines(stream, limit: int):
-    """Each physical line of `stream` (its line end kept), or an `Overlong` for one past `limit`."""
+    """Each line of `stream` (its line end kept), or an `Overlong` for one past `limit`."""
+    while line := _guarded(stream.readline, limit + 2):  # room for the line end, \r\n
+        if line.endswith("\n") or len(line) < limit + 2:  # all of the line
+            length = len(line.rstrip("\r\n"))
+            if length <= limit:
+                yield line
+            else:
+                first = line.lstrip()[:1] or None
+                yield Overlong(line[:QUOTED], length, limit, first)
+            continue
+        head, length, first = line[:QUOTED], len(line), line.lstrip()[:1] or None
+        del line
+        while (rest := _guarded(stream.readline, PIECE)) and not rest.endswith("\n"):
+            length += len(rest)
+            first = first or rest.lstrip()[:1] or None
+        length += len(rest.rstrip("\r\n"))
+        first = first or rest.lstrip()[:1] or None
+        yield Overlong(head, length, limit, first)
+
+
+def _guarded(read, size: int) -> str:
     try:
-        yield from _lines(stream, limit)
+        return read(size)
     except OSError as error:
         raise _unreadable(error) from None
-
-
-def _lines(stream, limit: int):
-    while line := stream.readline(limit + 1):
-        if len(line) <= limit or line.endswith(("\n", "\r")):
-            yield line
-            continue
-        head, length = line[:QUOTED], len(line)
-        del line
-        while (rest := stream.readline(PIECE)) and not rest.endswith(("\n", "\r")):
-            length += len(rest)
-        length += len(rest.rstrip("\r\n"))
-        yield Overlong(head, length, limit)
-
-
-def quoted(text: str) -> str:
-    """At most QUOTED characters of an input, for an error record that repeats it."""
-    return text if len(text) <= QUOTED else text[:QUOTED] + "..."

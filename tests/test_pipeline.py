@@ -97,7 +97,7 @@ def test_points_jsonl_in_and_out(cli):
     records = [json.loads(line) for line in r.stdout.splitlines()]
     assert records[0] == {"row": 1, "value": 0.6, "gradients": {"w": 1.0, "x": 0.5, "b": 1.0}}
     assert [rec.get("error", {}).get("message") for rec in records[1:]] == [
-        "x: True is not a number",
+        "x: true is not a number",
         "not a JSON object",
         "not valid JSON",
         "no value for b",

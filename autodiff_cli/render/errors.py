@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from autodiff_cli.errors import AutodiffError
+from autodiff_cli.errors import AutodiffError, quoted
 
 WINDOW = 60  # characters of a long source line shown on each side of the caret
 LONGEST = 1000  # characters of a message or hint: they may quote a huge name or token
 
 
 def capped(text: str | None) -> str | None:
-    if text is None or len(text) <= LONGEST:
-        return text
-    return text[:LONGEST] + "..."
+    return None if text is None else quoted(text, LONGEST)
 
 
 def _quoted_line(error: AutodiffError, numbered: bool) -> list[str]:

@@ -7,11 +7,14 @@ import io
 import json
 
 from autodiff_cli.numbers import json_number, machine, with_precision
+from autodiff_cli.render.cells import field
 
 
 def _delimited(rows: list[list], delimiter: str) -> str:
+    if delimiter == "\t":
+        return "".join("\t".join(field(str(x)) for x in row) + "\n" for row in rows)
     out = io.StringIO()
-    csv.writer(out, delimiter=delimiter, lineterminator="\n").writerows(rows)
+    csv.writer(out, lineterminator="\n").writerows(rows)
     return out.getvalue()
 
 

@@ -15,7 +15,7 @@ import io
 import json
 import math
 
-from autodiff_cli.numbers import machine
+from autodiff_cli.numbers import machine, plain
 
 
 def sample(run, names: list[str], fixed: dict, variable: str, lo: float, hi: float, n: int):
@@ -65,7 +65,7 @@ def _stretches(xs, ys):
         yield run_x, run_y
 
 
-TICKS = 5
+TICKS = 7  # at most, at round numbers: 1, 2, 2.5 or 5 times a power of 10
 
 
 def _unit(lo: float, hi: float):
@@ -80,14 +80,27 @@ def _unit(lo: float, hi: float):
 
 
 def _ticks(lo: float, hi: float) -> tuple[list[float], list[str]]:
-    """Evenly spaced ticks over [lo, hi]: positions in [0, 1], labels as short as stay distinct."""
-    at = [k / (TICKS - 1) for k in range(TICKS)]
-    values = [lo * (1 - t) + hi * t for t in at]  # never hi - lo: it may overflow
-    for digits in range(3, 18):
-        labels = [format(v, f".{digits}g") for v in values]
-        if len(set(labels)) == len(set(values)):
+    """Ticks at round numbers in [lo, hi]: positions in [0, 1], and labels that are exact.
+
+    A tick is k * M * 10**E for integers k, M and E, written as that decimal
+    and read back: its label never shows a float's rounding (0.1 + 0.2).
+    """
+    if lo == hi:
+        return [0.5], [plain(lo)]
+    raw = (hi - lo) / TICKS if math.isfinite(hi - lo) else hi / TICKS - lo / TICKS
+    exponent = math.floor(math.log10(raw)) - 1 if raw > 0 else -325  # raw underflows to 0
+    for mantissa in (10, 20, 25, 50, 100, 200, 250, 500, 1000):
+        step = float(f"{mantissa}e{exponent}")
+        if step == 0:  # below the smallest double
+            continue
+        first, last = math.ceil(lo / step), math.floor(hi / step)
+        if last - first < TICKS:
             break
-    return at, labels
+    # Distinct doubles: a range a few units in the last place wide has fewer than its decimals.
+    decimals = (float(f"{k * mantissa}e{exponent}") for k in range(first, last + 1))
+    values = list(dict.fromkeys(v for v in decimals if lo <= v <= hi))
+    to_unit = _unit(lo, hi)
+    return [to_unit(v) for v in values], [plain(v) for v in values]
 
 
 def picture(expression: str, variable: str, rows, width: int, height: int, color: bool) -> str:

@@ -2,11 +2,8 @@
 
 Formats: text, jsonl (json is the same: JSON Lines), csv, tsv. A failed input
 gives an error record in the same stream, so every input has exactly one
-output record, in input order. A field of text or tsv never holds the
-separator: a backslash, tab, carriage return or new line in it is written
-`\\`, `\t`, `\r`, `\n`. An expression repeated in csv or tsv that starts with
-`=`, `+`, `-` or `@` gets a leading `'`, so a spreadsheet never runs it as a
-formula.
+output record, in input order. Text in text, csv and tsv fields goes
+through `render.cells` (escaped separators, no spreadsheet formulas).
 """
 
 from __future__ import annotations
@@ -16,20 +13,9 @@ import json
 
 from autodiff_cli.errors import AutodiffError
 from autodiff_cli.numbers import json_number, machine, with_precision
+from autodiff_cli.render.cells import cell, field
 from autodiff_cli.render.errors import as_json as error_json
 from autodiff_cli.render.errors import capped
-
-_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\r": "\\r", "\n": "\\n"})
-
-
-def field(text: str) -> str:
-    """Text for one tab-separated field: the separator and line ends escaped."""
-    return text.translate(_ESCAPES)
-
-
-def cell(expression: str) -> str:
-    """An expression in a spreadsheet's cell, never read as a formula (OWASP's convention)."""
-    return "'" + expression if expression.startswith(("=", "+", "-", "@")) else expression
 
 
 def _error_object(error: AutodiffError) -> dict:
@@ -88,7 +74,7 @@ class LinesWriter(Writer):
         if self.fmt == "text":
             self.stream.write(f"{line}\terror\t{field(capped(error.message))}\n")
         elif self.delimited:
-            self.row([line, cell(expression), "", "", capped(error.message)])
+            self.row([line, cell(expression), "", "", cell(capped(error.message))])
         else:
             self._json({"line": line, "expression": expression, "error": _error_object(error)})
 
