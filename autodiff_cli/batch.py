@@ -66,8 +66,10 @@ csv.field_size_limit(max(csv.field_size_limit(), RECORD_LIMIT))  # a cell as lon
 def _cells(line: str) -> list[str]:
     """The cells of one CSV line: a quoted cell cannot span lines, so no row can swallow others."""
     line = line.rstrip("\r\n")
-    if '"' not in line:
-        return line.split(",")
+    return line.split(",") if '"' not in line else _quoted_cells(line)
+
+
+def _quoted_cells(line: str) -> list[str]:
     try:
         return next(csv.reader([line], strict=True), [])
     except csv.Error as error:
@@ -103,8 +105,12 @@ def _csv_rows(stream):
             if isinstance(line, Overlong):
                 yield number, line.error("the row")
                 continue
+            text = line.rstrip("\r\n")
+            if '"' not in text:  # no quoting: the cells are what lies between commas
+                yield number, text.split(",")
+                continue
             try:
-                yield number, _cells(line)
+                yield number, _quoted_cells(text)
             except AutodiffError as error:
                 yield number, error
 
@@ -170,7 +176,7 @@ def _csv_lookup(columns: list[str], names: list[str], defaults: dict, warn):
             hint=f"add the column, or give a default: {value_option(missing[0])}",
         )
     used = set(names)
-    unused = [c for c in columns if c not in used]
+    unused = [c for c in columns if c and c not in used]  # an unnamed column: nothing to say
     if len(unused) == 1:
         warn(f"column {unused[0]} is not used by the expression")
     elif unused:

@@ -53,35 +53,43 @@ def _on_signal(signum, frame) -> None:
         raise _RAISES[signum]
 
 
-@contextmanager
-def _whole():
-    _State.writing = True
-    try:
-        yield
-    except BrokenPipeError:
-        raise
-    except OSError as error:
-        raise Unwritable(error) from None
-    finally:
-        _State.writing = False
+def _after_write() -> None:
+    _State.writing = False
     if _State.pending is not None:
         signum, _State.pending = _State.pending, None
         raise _RAISES[signum]
 
 
 class _Whole:
-    """Standard output whose writes and flushes finish before a signal is acted on."""
+    """Standard output whose writes and flushes finish before a signal is acted on.
+
+    Plain code, not a context manager: this runs once a record.
+    """
 
     def __init__(self, stream) -> None:
         self._stream = stream
 
     def write(self, text: str) -> int:
-        with _whole():
+        _State.writing = True
+        try:
             return self._stream.write(text)
+        except BrokenPipeError:
+            raise
+        except OSError as error:
+            raise Unwritable(error) from None
+        finally:
+            _after_write()
 
     def flush(self) -> None:
-        with _whole():
+        _State.writing = True
+        try:
             self._stream.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as error:
+            raise Unwritable(error) from None
+        finally:
+            _after_write()
 
     def __getattr__(self, name: str):
         return getattr(self._stream, name)

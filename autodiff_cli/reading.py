@@ -69,6 +69,11 @@ class Overlong:
     def shown(self) -> str:
         return self.head + "..."
 
+    def grown(self, more: str) -> None:
+        """The same line, `more` characters longer; only its start is kept."""
+        self.length += len(more)
+        self.first = self.first or more.lstrip()[:1] or None
+
     def error(self, what: str) -> AutodiffError:
         return AutodiffError(
             "input", f"{what} is {self.length:,} characters; the limit is {self.limit:,}"
@@ -85,23 +90,27 @@ def first_line(stream, limit: int, what: str) -> str:
 
 def lines(stream, limit: int):
     """Each line of `stream` (its line end kept), or an `Overlong` for one past `limit`."""
-    while line := _guarded(stream.readline, limit + 2):  # room for the line end, \r\n
-        if line.endswith("\n") or len(line) < limit + 2:  # all of the line
-            length = len(line.rstrip("\r\n"))
-            if length <= limit:
+    readline, most = stream.readline, limit + 2  # room for the line end, \r\n
+    try:
+        while line := readline(most):
+            if len(line) <= limit:  # within the limit, line end and all: the usual case
                 yield line
-            else:
-                first = line.lstrip()[:1] or None
-                yield Overlong(line[:QUOTED], length, limit, first)
-            continue
-        head, length, first = line[:QUOTED], len(line), line.lstrip()[:1] or None
-        del line
-        while (rest := _guarded(stream.readline, PIECE)) and not rest.endswith("\n"):
-            length += len(rest)
-            first = first or rest.lstrip()[:1] or None
-        length += len(rest.rstrip("\r\n"))
-        first = first or rest.lstrip()[:1] or None
-        yield Overlong(head, length, limit, first)
+            elif line.endswith("\n") or len(line) < most:  # all of the line
+                length = len(line.rstrip("\r\n"))
+                yield line if length <= limit else _overlong(line, length, limit)
+            else:  # past the limit: read on to its end, keeping only its start
+                over = _overlong(line, len(line), limit)
+                del line
+                while (rest := readline(PIECE)) and not rest.endswith("\n"):
+                    over.grown(rest)
+                over.grown(rest.rstrip("\r\n"))
+                yield over
+    except OSError as error:
+        raise _unreadable(error) from None
+
+
+def _overlong(start: str, length: int, limit: int) -> Overlong:
+    return Overlong(start[:QUOTED], length, limit, start.lstrip()[:1] or None)
 
 
 def _guarded(read, size: int) -> str:
