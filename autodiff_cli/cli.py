@@ -15,7 +15,6 @@ import click
 from autodiff_cli import __version__
 from autodiff_cli.errors import AutodiffError
 from autodiff_cli.process import run, warn
-from autodiff_cli.reading import open_input, read_expression
 
 FORMATS = ("table", "text", "json", "jsonl", "csv", "tsv", "markdown")
 BATCH_FORMATS = ("text", "json", "jsonl", "csv", "tsv")
@@ -90,6 +89,8 @@ def _read_source(positional: list[str], expr: str | None) -> tuple[str, bool]:
             hint="quote the expression, and give values as --NAME VALUE",
         )
     if positional[0] == "-":
+        from autodiff_cli.reading import open_input, read_expression
+
         return read_expression(open_input("-")), True
     return positional[0], False
 
@@ -332,6 +333,7 @@ def run_batch(args, expr, sets, wrt, fmt, precision, show_trace, lines, points, 
     """--lines and --points: one record per input, failures as records, exit 1 if any."""
     from autodiff_cli import api, batch
     from autodiff_cli.numbers import parse_number
+    from autodiff_cli.reading import open_input
     from autodiff_cli.render.records import LinesWriter, PointsWriter
 
     gc.enable()  # a stream may never end: what it drops must be collected

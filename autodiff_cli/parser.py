@@ -11,7 +11,6 @@ from autodiff_cli.builder import Builder
 from autodiff_cli.errors import AutodiffError, quoted
 from autodiff_cli.expression import Expression
 from autodiff_cli.ops import FUNCTIONS
-from autodiff_cli.reading import EXPRESSION_LIMIT
 
 # What each terminal is, in words, in the order messages list them.
 WORDS = {
@@ -33,7 +32,7 @@ WORDS = {
 OPERATORS = {"PLUS", "MINUS", "STAR", "SLASH", "POW"}
 OPERANDS = {"NUMBER", "NAME", "LPAR"}
 
-MAX_SOURCE = EXPRESSION_LIMIT  # characters: a bound on memory, far above any real expression
+MAX_SOURCE = 16 * 2**20  # characters: a bound on memory, far above any real expression
 _builder = Builder()
 _parser = None
 _lock = threading.Lock()  # one builder, so one parse at a time

@@ -17,8 +17,9 @@ import io
 import sys
 
 from autodiff_cli.errors import QUOTED, AutodiffError
+from autodiff_cli.parser import MAX_SOURCE
 
-EXPRESSION_LIMIT = 16 * 2**20  # characters of an expression, or of one --lines line
+EXPRESSION_LIMIT = MAX_SOURCE  # characters of an expression, or of one --lines line
 RECORD_LIMIT = 2**20  # characters of one CSV row or JSON Lines record: numbers only
 PIECE = 2**16  # characters read at a time past a limit
 
