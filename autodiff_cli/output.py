@@ -53,43 +53,33 @@ def _on_signal(signum, frame) -> None:
         raise _RAISES[signum]
 
 
-def _after_write() -> None:
-    _State.writing = False
-    if _State.pending is not None:
-        signum, _State.pending = _State.pending, None
-        raise _RAISES[signum]
+def _whole(call, *args):
+    """`call(*args)`, a write or a flush, finished before a signal is acted on."""
+    _State.writing = True
+    try:
+        return call(*args)
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        raise Unwritable(error) from None
+    finally:
+        _State.writing = False
+        if _State.pending is not None:
+            signum, _State.pending = _State.pending, None
+            raise _RAISES[signum]  # noqa: B012 - the signal wins over what the call did
 
 
 class _Whole:
-    """Standard output whose writes and flushes finish before a signal is acted on.
-
-    Plain code, not a context manager: this runs once a record.
-    """
+    """Standard output whose writes and flushes finish before a signal is acted on."""
 
     def __init__(self, stream) -> None:
         self._stream = stream
 
     def write(self, text: str) -> int:
-        _State.writing = True
-        try:
-            return self._stream.write(text)
-        except BrokenPipeError:
-            raise
-        except OSError as error:
-            raise Unwritable(error) from None
-        finally:
-            _after_write()
+        return _whole(self._stream.write, text)
 
     def flush(self) -> None:
-        _State.writing = True
-        try:
-            self._stream.flush()
-        except BrokenPipeError:
-            raise
-        except OSError as error:
-            raise Unwritable(error) from None
-        finally:
-            _after_write()
+        _whole(self._stream.flush)
 
     def __getattr__(self, name: str):
         return getattr(self._stream, name)
