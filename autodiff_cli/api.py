@@ -1,96 +1,250 @@
-"""The library API: what the command line and the tests both call.
+"""The library API: every capability of autodiff, what the command line and the tests call.
 
->>> from autodiff_cli.api import parse, grad
+>>> from autodiff_cli.api import grad
 >>> result = grad("relu(a*b+c)", {"a": 2, "b": -3, "c": 10})
 >>> result.value, result.gradients
 (4.0, {'a': -3.0, 'b': 2.0, 'c': 1.0})
+
+Each function takes an expression (source text, or one `parse` returned)
+and returns a result object; the command line renders these
+(`autodiff_cli.render`). Failures raise `AutodiffError`, whose message and
+hint are in the library's words and whose `data` holds the facts (the
+missing names, the range refused). The modules are imported when a
+function needs them, so that loading this one costs nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
-from autodiff_cli.diagnose import undefined
 from autodiff_cli.errors import AutodiffError
 from autodiff_cli.expression import Evaluation, Expression
+from autodiff_cli.numbers import infinities
 from autodiff_cli.parser import parse
-from autodiff_cli.trace import Recorder, Trace, build
+from autodiff_cli.steps import Trace
 
 __all__ = [
     "AutodiffError",
+    "CheckResult",
     "Evaluation",
     "Expression",
+    "Functions",
     "GradResult",
+    "Graph",
+    "HessianResult",
+    "JacobianResult",
+    "Samples",
     "Trace",
+    "check",
+    "functions",
     "grad",
+    "graph",
+    "hessian",
+    "jacobian",
     "parse",
+    "run_lines",
+    "run_points",
+    "sample",
     "trace",
 ]
 
 
+def _expression(source, many: bool = False) -> Expression:
+    return parse(source, many) if isinstance(source, str) else source
+
+
 class GradResult:
+    kind = "grad"  # how it is rendered (`autodiff_cli.render`)
+
     def __init__(
         self,
-        expression: str,
-        value: float,
-        gradients: dict[str, float],  # d(value)/d(variable), in order of first appearance
-        point: dict[str, float],  # the variables' values, in the same order
         evaluation: Evaluation,
+        gradients: dict[str, float],  # d(value)/d(variable), in order of first appearance
+        order: int = 1,  # 2: `gradients` holds second derivatives d2/dx2
     ) -> None:
-        self.expression, self.value, self.gradients = expression, value, gradients
-        self.point, self.evaluation = point, evaluation
-        self.order = 1  # 2: `gradients` holds second derivatives d2/dx2
+        expr = evaluation.expression
+        self.evaluation, self.gradients, self.order = evaluation, gradients, order
+        self.expression = expr.source
+        self.value = evaluation.value
+        # the variables' values, in the same order
+        self.point = {name: evaluation.variable_value(name) for name in expr.variables}
+        self.output = expr.nodes[expr.output].name or "output"  # how tables name the value
+
+    @property
+    def warnings(self) -> list[str]:
+        what = "gradient" if self.order == 1 else "second derivative"
+        return infinities(self.value, self.gradients, what)
 
 
-def _evaluate(source, point, wrt, on_step=None):
-    """Parse, check `wrt`, evaluate, and raise on a NaN: (expression, evaluation, gradients)."""
-    expr = parse(source) if isinstance(source, str) else source
-    if wrt is not None:
-        unknown = [name for name in wrt if name not in expr.leaves]
-        if unknown:
-            raise AutodiffError(
-                "usage",
-                f"--wrt names {', '.join(unknown)}, which the expression does not use",
-                hint=f"its variables are {', '.join(expr.variables) or 'none'}",
-            )
+def _evaluate(expr: Expression, point, wrt, on_step=None):
+    """Check `wrt`, evaluate, and raise on a NaN: (evaluation, gradients)."""
+    from autodiff_cli.diagnose import undefined
+
+    expr.check_wrt(wrt)
     evaluation = expr.evaluate(point, on_step)
     gradients = evaluation.gradients(wrt)
     error = undefined(evaluation, gradients)
     if error is not None:
         raise error
-    return expr, evaluation, gradients
+    return evaluation, gradients
 
 
-def grad(
-    source: str | Expression,
-    point: Mapping[str, float],
-    wrt: list[str] | None = None,
-) -> GradResult:
-    """Value and gradients of an expression at a point.
+def grad(source, point: Mapping[str, float], wrt: list[str] | None = None, order: int = 1):
+    """Value and gradients of an expression at a point; with `order=2`, d2/dx2 instead.
 
     Raises AutodiffError: invalid expression, missing values, an unknown
     `wrt` name, or (kind "undefined") a NaN in the value or a gradient.
     """
-    expr, evaluation, gradients = _evaluate(source, point, wrt)
-    return GradResult(
-        expression=expr.source,
-        value=evaluation.value,
-        gradients=gradients,
-        point={name: evaluation.variable_value(name) for name in expr.variables},
-        evaluation=evaluation,
-    )
+    expr = _expression(source)
+    evaluation, gradients = _evaluate(expr, point, wrt)
+    if order == 2:
+        from autodiff_cli.higher import hessian
+
+        rows = hessian(expr, point, list(gradients), diagonal=True)
+        gradients = {name: rows[name][name] for name in gradients}
+    elif order != 1:
+        raise AutodiffError("usage", f"order {order}: 1 or 2")
+    return GradResult(evaluation, gradients, order)
 
 
-def trace(
-    source: str | Expression,
-    point: Mapping[str, float],
-    wrt: list[str] | None = None,
-) -> Trace:
+def trace(source, point: Mapping[str, float], wrt: list[str] | None = None) -> Trace:
     """Every node and every backward step of the evaluation at `point`.
 
     The steps are recorded during the backward pass that computes the
     gradients; errors as for `grad`.
     """
+    from autodiff_cli.steps import Recorder, build
+
+    expr = _expression(source)
     recorder = Recorder()
-    expr, evaluation, gradients = _evaluate(source, point, wrt, recorder)
+    evaluation, gradients = _evaluate(expr, point, wrt, recorder)
     return build(expr, evaluation.values, recorder, gradients)
+
+
+class CheckResult:
+    kind = "check"
+
+    def __init__(self, grad: GradResult, rows, rtol: float, atol: float, warnings) -> None:
+        self.expression, self.value = grad.expression, grad.value
+        self.rows = rows  # `higher.CheckRow`s, one a variable
+        self.rtol, self.atol = rtol, atol
+        self.warnings = warnings  # kinks near the point: the two may legitimately differ
+
+    @property
+    def failed(self) -> list[str]:
+        return [r.name for r in self.rows if not r.ok]
+
+
+def check(source, point: Mapping[str, float], rtol: float = 1e-5, atol: float = 1e-6):
+    """Each gradient beside a central finite difference, within atol + rtol * scale."""
+    from autodiff_cli.higher import gradcheck, kink_warnings
+
+    expr = _expression(source)
+    result = grad(expr, point)
+    rows = gradcheck(expr, point, result.gradients, rtol, atol)
+    return CheckResult(result, rows, rtol, atol, kink_warnings(expr, result.evaluation.values))
+
+
+class HessianResult:
+    kind = "hessian"
+
+    def __init__(self, grad: GradResult, matrix: dict[str, dict[str, float]]) -> None:
+        self.expression, self.value = grad.expression, grad.value
+        self.point, self.gradients = grad.point, grad.gradients
+        self.matrix = matrix  # {row: {column: d2/(drow dcolumn)}}
+
+
+def hessian(source, point: Mapping[str, float]) -> HessianResult:
+    """Value, gradient and the matrix of second derivatives."""
+    from autodiff_cli import higher
+
+    expr = _expression(source)
+    return HessianResult(grad(expr, point), higher.hessian(expr, point))
+
+
+class JacobianResult:
+    kind = "jacobian"
+
+    def __init__(self, expr: Expression, values: list[float], rows) -> None:
+        self.expression = expr.source
+        self.outputs = [expr.source[a:b] for a, b in expr.output_spans]  # as written
+        self.values = values
+        self.rows = rows  # per output, {variable: gradient}
+        self.variables = expr.variables
+
+
+def jacobian(source, point: Mapping[str, float]) -> JacobianResult:
+    """Several outputs (`a*b, a+b`): their values and one gradient row each."""
+    from autodiff_cli import higher
+
+    expr = _expression(source, many=True)
+    return JacobianResult(expr, *higher.jacobian(expr, point))
+
+
+class Graph:
+    kind = "graph"
+
+    def __init__(self, nodes) -> None:
+        self.nodes = nodes  # `steps.GraphNode`s in topological order, the output last
+
+
+def graph(source, point: Mapping[str, float] | None = None) -> Graph:
+    """The computational graph; with a point, every node's data and grad too."""
+    from autodiff_cli.steps import graph_nodes
+
+    expr = _expression(source)
+    return Graph(graph_nodes(expr, expr.evaluate(point).values if point else None))
+
+
+class Samples:
+    kind = "plot"
+
+    def __init__(self, expression: str, variable: str, rows) -> None:
+        self.expression, self.variable = expression, variable
+        self.rows = rows  # (x, value, derivative), x from lo to hi
+
+    @property
+    def drawable(self) -> bool:
+        """Something finite to draw, value or derivative."""
+        return any(abs(y) < float("inf") for row in self.rows for y in row[1:])
+
+
+def sample(source, variable: str, lo: float, hi: float, point=None, samples: int = 200):
+    """Value and derivative at `samples` evenly spaced values of `variable` in [lo, hi]."""
+    from autodiff_cli.sampling import sweep
+
+    expr = _expression(source)
+    rows = sweep(expr, variable, lo, hi, point or {}, samples)
+    return Samples(expr.source, variable, rows)
+
+
+class Functions:
+    kind = "functions"
+
+    def __init__(self, ops) -> None:
+        self.ops = ops  # the table of operations' rows
+
+
+def functions() -> Functions:
+    """The operations an expression may use, with their derivative rules."""
+    from autodiff_cli.ops import OPS
+
+    return Functions(OPS)
+
+
+def run_lines(
+    stream: Iterable[str], point: Mapping[str, float], wrt: list[str] | None = None
+) -> Iterator[tuple[int, str, GradResult | AutodiffError]]:
+    """One expression a line: (line number, expression, its result or its error), in order."""
+    from autodiff_cli.batch import lines_of
+
+    return lines_of(stream, point, wrt)
+
+
+def run_points(
+    source, stream, fmt: str, defaults: Mapping[str, float], wrt: list[str] | None = None
+):
+    """The value and gradients at every row of a CSV or JSON Lines stream (`batch.Points`)."""
+    from autodiff_cli.batch import Points
+
+    return Points(_expression(source), stream, fmt, defaults, wrt)

@@ -1,9 +1,9 @@
 """Pipelines: many expressions (`--lines`) or many points (`--points`), streamed.
 
-Each input gives exactly one output record, in input order, written as soon
-as it is known; a bad input gives an error record and the stream goes on.
+Each input gives exactly one record, in input order, yielded as soon as it
+is known; a bad input gives its error in place and the stream goes on.
 Nothing is held but the current record, so memory stays flat however long
-the input. The functions return how many inputs failed.
+the input. The caller writes the records (`autodiff_cli.render.records`).
 """
 
 from __future__ import annotations
@@ -11,53 +11,33 @@ from __future__ import annotations
 import csv
 import json
 import math
-import os
-import stat
 
 from autodiff_cli import api
 from autodiff_cli.compiled import compile_expression
 from autodiff_cli.errors import AutodiffError, quoted
-from autodiff_cli.expression import value_option
 from autodiff_cli.reading import EXPRESSION_LIMIT, RECORD_LIMIT, Overlong, first_line, lines
-from autodiff_cli.render.records import LinesWriter, PointsWriter
 
 
-def run_lines(stream, writer: LinesWriter, point: dict, wrt: list[str] | None):
+def lines_of(stream, point, wrt: list[str] | None):
     """One expression (or ;-program) a line; blank and # lines are skipped.
 
-    Returns (failed, expressions).
+    Yields (line number, the expression, its `GradResult` or its error);
+    a failed line's expression is quoted short.
     """
-    failed = count = 0
-    writer.header()
-    writer.flush()
     for number, line in enumerate(lines(stream, EXPRESSION_LIMIT), start=1):
         overlong = isinstance(line, Overlong)
         source = line.shown if overlong else line.strip()
         if (line.first if overlong else source[:1]) in (None, "", "#"):
             continue  # blank, or a comment
-        count += 1
         try:
             if overlong:
                 raise line.error("the line")
             expr = api.parse(source)
             used = {k: v for k, v in point.items() if k in expr.leaves}
             wanted = [w for w in wrt if w in expr.leaves] if wrt else None
-            result = api.grad(expr, used, wanted)
+            yield number, source, api.grad(expr, used, wanted)
         except AutodiffError as error:
-            failed += 1
-            writer.error(number, quoted(source), error)
-        else:
-            writer.record(number, source, result.value, result.gradients)
-        writer.flush()  # a record as soon as it is known: `tail -f | autodiff` works
-    return failed, count
-
-
-def points_format(path: str, given: str | None) -> str:
-    if given:
-        return given
-    if path.lower().endswith((".jsonl", ".ndjson", ".json")):
-        return "jsonl"
-    return "csv"
+            yield number, quoted(source), error
 
 
 csv.field_size_limit(max(csv.field_size_limit(), RECORD_LIMIT))  # a cell as long as a row
@@ -117,70 +97,60 @@ def _csv_rows(stream):
     return columns, rows()
 
 
-def run_points(
-    expr,
-    stream,
-    fmt_in: str,
-    writer_for,
-    defaults: dict[str, float],
-    wrt: list[str] | None,
-    streaming: bool,
-    warn,
-    progress=None,
-) -> tuple[int, int]:
-    """The value and gradients of `expr` at every row of `stream`: (failed, rows).
+class Points:
+    """The value and gradients of an expression at every row of a stream of points.
 
-    `progress()`, if given, is called every few thousand rows.
+    Made, it has read the header (CSV): an error there is raised at once, and
+    `unused` names the columns the expression does not use. Iterated, it
+    yields (row number, (value, *gradients) or the row's error), in order.
     """
-    run = compile_expression(expr)  # parsed and prepared once, not per row
-    names = expr.variables
-    position = {name: k for k, name in enumerate(names)}
-    chosen = [position[w] for w in wrt] if wrt else list(range(len(names)))
-    writer: PointsWriter = writer_for([names[k] for k in chosen])
-    if fmt_in == "csv":
-        columns, rows = _csv_rows(stream)
-        lookup = _csv_lookup(columns, names, defaults, warn)
-    else:
-        rows = _jsonl_rows(stream)
-        lookup = _jsonl_lookup(names, defaults)
-    writer.header()
-    failed = number = 0
-    pick = [0, *(k + 1 for k in chosen)]
-    for number, row in rows:
-        if progress is not None and number % 4096 == 0:
-            progress()
-        try:
-            values = lookup(row)
-            out = run(*values)
-            if wrt:
-                out = tuple(out[k] for k in pick)
-            if math.isnan(sum(out)):  # rare: find which, and why, the slow way
-                _check(expr, names, values, wrt)
-        except AutodiffError as error:
-            failed += 1
-            writer.error(number, error)
+
+    def __init__(self, expr, stream, fmt: str, defaults, wrt: list[str] | None) -> None:
+        expr.check_wrt(wrt)
+        self.expr, self.wrt = expr, wrt
+        self.run = compile_expression(expr)  # parsed and prepared once, not per row
+        names = expr.variables
+        position = {name: k for k, name in enumerate(names)}
+        self.chosen = [position[w] for w in wrt] if wrt else list(range(len(names)))
+        self.names = [names[k] for k in self.chosen]  # whose gradients are given, in order
+        self.unused: list[str] = []
+        if fmt == "csv":
+            columns, self.rows = _csv_rows(stream)
+            self.lookup = _csv_lookup(columns, names, defaults)
+            used = set(names)
+            self.unused = [c for c in columns if c and c not in used]  # unnamed: nothing to say
         else:
-            writer.record(number, out)
-        if streaming:
-            writer.flush()
-    return failed, number
+            self.rows = _jsonl_rows(stream)
+            self.lookup = _jsonl_lookup(names, defaults)
+
+    def __iter__(self):
+        run, lookup, wrt = self.run, self.lookup, self.wrt
+        pick = [0, *(k + 1 for k in self.chosen)]
+        for number, row in self.rows:
+            try:
+                values = lookup(row)
+                out = run(*values)
+                if wrt:
+                    out = tuple(out[k] for k in pick)
+                if math.isnan(sum(out)):  # rare: find which, and why, the slow way
+                    _check(self.expr, values, wrt)
+            except AutodiffError as error:
+                yield number, error
+            else:
+                yield number, out
 
 
-def _csv_lookup(columns: list[str], names: list[str], defaults: dict, warn):
+def _csv_lookup(columns: list[str], names: list[str], defaults: dict):
     index = {name: k for k, name in enumerate(columns)}
     missing = [n for n in names if n not in index and n not in defaults]
     if missing:
         raise AutodiffError(
             "missing_value",
             f"the points have no column for {', '.join(missing)}",
-            hint=f"add the column, or give a default: {value_option(missing[0])}",
+            hint=f"add the column, or give a default value for {missing[0]}",
+            reason="missing_columns",
+            names=missing,
         )
-    used = set(names)
-    unused = [c for c in columns if c and c not in used]  # an unnamed column: nothing to say
-    if len(unused) == 1:
-        warn(f"column {unused[0]} is not used by the expression")
-    elif unused:
-        warn(f"columns {', '.join(unused)} are not used by the expression")
     plan = [(name, index.get(name), defaults.get(name)) for name in names]
 
     def lookup(fields: list[str] | AutodiffError) -> list[float]:
@@ -248,17 +218,9 @@ def _jsonl_lookup(names: list[str], defaults: dict):
     return lookup
 
 
-def _check(expr, names, values, wrt):
+def _check(expr, values, wrt):
     """A NaN in the sum of the numbers: if one of them is NaN, `grad`'s own error.
 
     The sum may be NaN with no NaN in it (inf - inf): then nothing is raised.
     """
-    api.grad(expr, dict(zip(names, values)), wrt)
-
-
-def is_streaming(stream) -> bool:
-    """Input from a pipe or a terminal: flush every record, as it may never end."""
-    try:
-        return not stat.S_ISREG(os.fstat(stream.fileno()).st_mode)
-    except (OSError, ValueError, AttributeError):
-        return True
+    api.grad(expr, dict(zip(expr.variables, values)), wrt)

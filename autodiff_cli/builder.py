@@ -198,5 +198,12 @@ def unknown_function(name: str, span: tuple[int, int], symbols: dict) -> Autodif
     elif name in symbols:
         hint = f"{name} is a variable; to multiply, write {name}*(...)"
     else:
-        hint = "autodiff functions lists them all"
-    return AutodiffError("unknown_function", f"unknown function {name!r}", span=span, hint=hint)
+        hint = None  # the command line points at its listing of them
+    return AutodiffError(
+        "unknown_function",
+        f"unknown function {name!r}",
+        span=span,
+        hint=hint,
+        reason="unknown_function",
+        name=name,
+    )

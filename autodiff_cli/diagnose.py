@@ -6,7 +6,9 @@ gradient's business. So both searches start from the answer and follow the
 NaN back to where it arose. Forward: the first node, in evaluation order, on a
 NaN path into the value whose own inputs are not NaN. Backward: the first
 step, in backward order, that sent a NaN towards a requested gradient while
-its own upstream gradient was not NaN. Both point at the source with a span.
+its own upstream gradient was not NaN: the steps are watched as the one
+backward pass (`Value.backward`) takes them again, never derived anew. Both
+point at the source with a span.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ import math
 from autodiff_cli.errors import AutodiffError
 from autodiff_cli.expression import Evaluation
 from autodiff_cli.numbers import plain
-from autodiff_cli.ops import FLOAT
 
 
 def _inputs(evaluation: Evaluation, index: int) -> str:
@@ -32,9 +33,8 @@ def _inputs(evaluation: Evaluation, index: int) -> str:
 
 def _error(evaluation: Evaluation, index: int, message: str, hint: str | None = None):
     expr = evaluation.expression
-    return AutodiffError("undefined", message, span=expr.nodes[index].span, hint=hint).located(
-        expr.source
-    )
+    error = AutodiffError("undefined", message, span=expr.nodes[index].span, hint=hint)
+    return error.located(expr.source, expr.origin)
 
 
 def undefined_value(evaluation: Evaluation, output: int | None = None) -> AutodiffError | None:
@@ -60,12 +60,31 @@ def undefined_value(evaluation: Evaluation, output: int | None = None) -> Autodi
     return None  # not reached: the output itself is on the path
 
 
-def _step(evaluation: Evaluation, i: int) -> tuple:
+def _step(expr, values, i: int) -> tuple:
     """The numbers node i's backward step ran on: (g, out, x, y)."""
-    node, values = evaluation.expression.nodes[i], evaluation.values
+    node = expr.nodes[i]
     x = values[node.inputs[0]].data
     y = values[node.inputs[1]].data if len(node.inputs) == 2 else node.constant
     return values[i].grad, values[i].data, x, y
+
+
+def _watched(evaluation: Evaluation, output: int) -> tuple[list, dict[int, tuple]]:
+    """The evaluation again, on a graph of its own, with each step's contributions kept.
+
+    A new graph, so the evaluation's own gradients are left as they are.
+    """
+    expr = evaluation.expression
+    point = {name: evaluation.values[i].data for name, i in expr.leaves.items()}
+    values = expr.forward(point)
+    index = {id(v): i for i, v in enumerate(values) if v is not None}
+    sent: dict[int, tuple] = {}
+
+    def keep(v, contributions) -> None:
+        if contributions is not None:
+            sent[index[id(v)]] = contributions
+
+    expr.backward(values, output, on_step=keep)
+    return values, sent
 
 
 def undefined(
@@ -91,27 +110,25 @@ def undefined_gradient(
 ) -> AutodiffError | None:
     """Where the NaN in the gradients of `names` arose; None if no single step made it
     (then infinite contributions of opposite signs met in a sum)."""
-    expr, values = evaluation.expression, evaluation.values
+    expr = evaluation.expression
+    values, sent = _watched(evaluation, expr.output if output is None else output)
     wanted = set(names)
-    received = {}  # node -> its step's contributions, for the nodes that sent a NaN
     leads = [False] * len(expr.nodes)  # a NaN sent here reaches a requested gradient
     for i in expr.live:  # inputs first
         node = expr.nodes[i]
         if node.variable:
             leads[i] = node.name in wanted
-        elif node.op is not None and any(leads[j] for j in node.inputs):
-            sent = node.op.backward(FLOAT, *_step(evaluation, i))  # as it ran
-            received[i] = sent
-            leads[i] = any(leads[j] and d != d for j, d in zip(node.inputs, sent))
+        elif i in sent:
+            leads[i] = any(leads[j] and d != d for j, d in zip(node.inputs, sent[i]))
     for i in reversed(expr.topological_order(output)):  # backward order
         node = expr.nodes[i]
-        if i not in received or math.isnan(values[i].grad) or not leads[i]:
+        if i not in sent or math.isnan(values[i].grad) or not leads[i]:
             continue
-        for k, (j, d) in enumerate(zip(node.inputs, received[i])):
+        for k, (j, d) in enumerate(zip(node.inputs, sent[i])):
             if not leads[j] or d == d:
                 continue
             text = expr.source[node.span[0] : node.span[1]]
-            arithmetic = node.op.step_text(k, *_step(evaluation, i))
+            arithmetic = node.op.step_text(k, *_step(expr, values, i))
             message = (
                 f"the gradient through {text}{_inputs(evaluation, i)} is undefined: "
                 f"{expr.text(j)}.grad += {arithmetic} is NaN"

@@ -1,14 +1,17 @@
 """Errors as data: raised where they are found, rendered in one place.
 
 An `AutodiffError` says what kind of failure it is, in words, where in the
-source it sits (a span of character offsets) and what might help (a hint).
-`autodiff_cli.render.errors` turns it into a caret line for people or an
-object for JSON; the kind decides the exit code.
+source it sits (a span of character offsets) and what might help (a hint),
+and carries the facts behind the words (`data`: the missing names, the range
+refused). Its words are the library's: they name no command or option, so a
+Python caller never meets one. The command line re-words the few errors whose
+remedy is an option (`autodiff_cli.cli.words`), and
+`autodiff_cli.render.errors` turns any error into a caret line for people or
+an object for JSON; the kind decides the exit code.
 """
 
 from __future__ import annotations
 
-EXIT_OK = 0
 EXIT_EVALUATION = 1  # the evaluation failed: NaN in the value or a gradient
 EXIT_USAGE = 2  # a usage error or an invalid expression
 
@@ -43,13 +46,17 @@ class AutodiffError(Exception):
         span: tuple[int, int] | None = None,  # character offsets in `source`
         hint: str | None = None,
         source: str | None = None,
+        **data,
     ) -> None:
         if kind not in KINDS:
             raise ValueError(f"unknown error kind {kind!r}")
         super().__init__(message)
         self.kind, self.message, self.span, self.hint = kind, message, span, hint
         self.source = source
-        self.from_stdin = False  # read from standard input: show line numbers
+        self.origin: str | None = None  # where `source` was read from ("-": standard input)
+        # The facts behind the message: `reason` names the failure for code
+        # that words it again; the rest are its particulars (names, numbers).
+        self.data = data
 
     def __str__(self) -> str:
         return self.message
@@ -58,10 +65,16 @@ class AutodiffError(Exception):
     def exit_code(self) -> int:
         return KINDS[self.kind]
 
-    def located(self, source: str) -> AutodiffError:
-        """This error, tied to the source text its span points into."""
-        self.source = source
+    def located(self, source: str, origin: str | None = None) -> AutodiffError:
+        """This error, tied to the source text its span points into (and where it came from)."""
+        self.source, self.origin = source, origin
         return self
+
+    def reworded(self, message: str, hint: str | None) -> AutodiffError:
+        """The same failure in other words (the command line's), the rest unchanged."""
+        other = AutodiffError(self.kind, message, self.span, hint, self.source, **self.data)
+        other.origin = self.origin
+        return other
 
     @property
     def line_column(self) -> tuple[int, int] | None:

@@ -45,11 +45,14 @@ class Expression:
     ) -> None:
         self.source, self.nodes, self.output = source, nodes, output
         self.variables, self.live = variables, live
-        # variable -> its leaf: every lookup by name is one dict access, so
-        # nothing is quadratic in the number of variables.
+        self.origin: str | None = None  # where the source was read from ("-": standard input)
+        # variable -> its leaf, made once here and used by everyone: every
+        # lookup by name is one dict access, so nothing is quadratic in the
+        # number of variables.
         self.leaves = {node.name: i for i, node in enumerate(nodes) if node.variable}
-        self.outputs = [output]  # several for `a*b, a+b` (autodiff jacobian)
+        self.outputs = [output]  # several for `a*b, a+b` (a Jacobian's rows)
         self.output_spans: list[tuple[int, int]] = []
+        self._orders: dict[int, list[int]] = {}  # output -> its topological order
 
     def text(self, index: int) -> str:
         """How people refer to a node: its name, else its source text."""
@@ -62,11 +65,20 @@ class Expression:
     def topological_order(self, output: int | None = None) -> list[int]:
         """The nodes the output (or `output`) needs, in `Value.topological_order`'s order.
 
-        Depth-first in operand order, with a stack: the walkthrough's order.
+        Computed once per output; every pass over this expression's graphs
+        (backward, the compiled code, the trace, the diagnosis) uses it.
         """
+        output = self.output if output is None else output
+        order = self._orders.get(output)
+        if order is None:
+            order = self._orders[output] = self._depth_first(output)
+        return order
+
+    def _depth_first(self, output: int) -> list[int]:
+        """Depth-first in operand order, with a stack: the walkthrough's order."""
         visited: set[int] = set()
         order: list[int] = []
-        stack = [self.output if output is None else output]
+        stack = [output]
         while stack:
             i = stack.pop()
             if i < 0:  # ~i: the children of i are done
@@ -83,11 +95,21 @@ class Expression:
             stack += [j for j in reversed(inputs) if j not in visited]
         return order
 
-    def first_use(self, name: str) -> tuple[int, int] | None:
-        for node in self.nodes:
-            if node.variable and node.name == name:
-                return node.span
-        return None
+    def check_wrt(self, wrt: list[str] | None) -> None:
+        """Gradients asked for by name (`wrt`) must be of this expression's variables."""
+        unknown = [name for name in wrt or () if name not in self.leaves]
+        if unknown:
+            raise AutodiffError(
+                "usage",
+                f"wrt names {', '.join(unknown)}, which the expression does not use",
+                hint=f"its variables are {', '.join(self.variables) or 'none'}",
+                reason="wrt",
+                names=unknown,
+            )
+
+    def first_use(self, name: str) -> tuple[int, int]:
+        """Where a variable is first written: its leaf is made there."""
+        return self.nodes[self.leaves[name]].span
 
     def evaluate(self, point: Mapping[str, float], on_step=None) -> Evaluation:
         """Build the `Value` graph at `point` and run backward() on it.
@@ -95,9 +117,15 @@ class Expression:
         `on_step` is passed to `Value.backward`, to watch the pass.
         """
         values = self.forward(point)
-        with _no_cyclic_gc():
-            values[self.output].backward(on_step=on_step)
+        self.backward(values, on_step=on_step)
         return Evaluation(self, values)
+
+    def backward(self, values, output: int | None = None, **options) -> None:
+        """`Value.backward` from `output` (the expression's by default), in the order known."""
+        output = self.output if output is None else output
+        order = [values[i] for i in self.topological_order(output)]
+        with _no_cyclic_gc():
+            values[output].backward(order=order, **options)
 
     def forward(self, point: Mapping[str, float]) -> list[Value | None]:
         """The `Value` graph at `point`, per node (None for nodes no output needs)."""
@@ -138,24 +166,10 @@ class Evaluation:
         return self.values[self.expression.leaves[name]].data
 
 
-# The long options of autodiff's commands: a variable of one of these names is
-# given its value as -D NAME=VALUE, as --NAME would be the option
-# (tests/test_cli_basics.py holds this to the commands themselves).
-OPTION_NAMES = frozenset(
-    "atol color expr format help lines order points precision rtol samples set trace wrt".split()
-)
-
-
-def value_option(name: str) -> str:
-    """How to give `name` a value on the command line, whatever the command."""
-    return f"-D {name}=VALUE" if name in OPTION_NAMES else f"--{name} VALUE"
-
-
 def missing_values(expr: Expression, missing: list[str]) -> AutodiffError:
     names = ", ".join(missing)
-    options = " ".join(value_option(name) for name in missing)
     plural = "values" if len(missing) > 1 else "a value"
-    hint = f"pass {options}"
+    hint = "give the point a value for each"
     if "e" in missing:
         hint += "; for Euler's number write exp(1), and exp(x) for e**x"
     return AutodiffError(
@@ -163,7 +177,9 @@ def missing_values(expr: Expression, missing: list[str]) -> AutodiffError:
         f"missing {plural} for {names}",
         span=expr.first_use(missing[0]),
         hint=hint,
-    ).located(expr.source)
+        reason="missing_values",
+        names=missing,
+    ).located(expr.source, expr.origin)
 
 
 @contextmanager

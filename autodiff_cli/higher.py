@@ -69,10 +69,6 @@ def kink_warnings(expr: Expression, values) -> list[str]:
     return found
 
 
-def _leaves(expr: Expression, values) -> dict[str, Value]:
-    return {name: values[i] for name, i in expr.leaves.items()}
-
-
 def hessian(expr: Expression, point: dict, rows: list[str] | None = None, diagonal: bool = False):
     """Second derivatives {row: {col: d2/(drow dcol)}}: one backward pass a row,
     over the gradient graph that `backward(create_graph=True)` builds.
@@ -81,17 +77,17 @@ def hessian(expr: Expression, point: dict, rows: list[str] | None = None, diagon
     (`grad --order 2`) only in d2/drow2.
     """
     values = expr.forward(point)
-    leaves = _leaves(expr, values)
-    values[expr.output].backward(create_graph=True)
-    first = {name: leaf.grad for name, leaf in leaves.items()}
+    leaves = [values[i] for i in expr.leaves.values()]
+    expr.backward(values, create_graph=True)
+    first = {name: leaf.grad for name, leaf in zip(expr.leaves, leaves)}
     matrix = {}
     for row in rows or expr.variables:
-        for leaf in leaves.values():
+        for leaf in leaves:
             leaf.grad = 0.0
         g = first[row]
         if isinstance(g, Value):
             g.backward()
-        matrix[row] = {col: float(leaves[col].grad) for col in expr.variables}
+        matrix[row] = {col: float(values[expr.leaves[col]].grad) for col in expr.variables}
         for col, entry in matrix[row].items():
             if entry != entry and (col == row or not diagonal):
                 raise AutodiffError(
@@ -107,18 +103,16 @@ def jacobian(expr: Expression, point: dict):
     A NaN is diagnosed as `grad` diagnoses it, output by output.
     """
     values = expr.forward(point)
-    leaves = _leaves(expr, values)
     evaluation = Evaluation(expr, values)
     outputs, rows = [], []
     for index in expr.outputs:
-        out = values[index]
-        for leaf in leaves.values():
-            leaf.grad = 0.0
-        out.backward()
-        row = {name: float(leaves[name].grad) for name in expr.variables}
+        for i in expr.leaves.values():
+            values[i].grad = 0.0
+        expr.backward(values, index)
+        row = evaluation.gradients()
         error = undefined(evaluation, row, index)
         if error is not None:
             raise error
-        outputs.append(out.data)
+        outputs.append(values[index].data)
         rows.append(row)
     return outputs, rows

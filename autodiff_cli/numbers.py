@@ -1,29 +1,8 @@
-"""Numbers in and out: what a value option accepts, how results are written."""
+"""Numbers out: how results are written, and which of them a person should hear about."""
 
 from __future__ import annotations
 
 import math
-
-from autodiff_cli.errors import AutodiffError
-
-
-def parse_number(text: str, option: str) -> float:
-    """A value given on the command line; a usage error naming `option` if it is not one.
-
-    Decimal numbers as in the expression language, with a sign, and inf, -inf,
-    nan: what float() reads, less its digit separators and surrounding spaces.
-    """
-    if "_" not in text and text == text.strip():
-        try:
-            return float(text)
-        except ValueError:
-            pass
-    shown = repr(text) if text else "an empty string"
-    raise AutodiffError(
-        "invalid_value",
-        f"invalid value for {option}: {shown} is not a number",
-        hint="write a decimal number such as 2, -3.5 or 1e-3 (or inf, -inf, nan)",
-    )
 
 
 def plain(x: float) -> str:
@@ -51,3 +30,11 @@ def json_number(x: float):
     if math.isnan(x):
         return "NaN"
     return "Infinity" if x > 0 else "-Infinity"
+
+
+def infinities(value: float, gradients: dict[str, float], what: str = "gradient") -> list[str]:
+    """An infinite value or gradient is a result, but one a person should hear about."""
+    found = [f"the value is {value}"] if math.isinf(value) else []
+    found += [f"the {what} with respect to {n} is {g}" for n, g in gradients.items()
+              if math.isinf(g)]  # fmt: skip
+    return found

@@ -45,10 +45,12 @@ def _get_parser():
     return _parser
 
 
-def parse(source: str, many: bool = False) -> Expression:
+def parse(source: str, many: bool = False, origin: str | None = None) -> Expression:
     """The expression graph of `source`; raises AutodiffError when it is invalid.
 
-    Several outputs (`a*b, a+b`) only when `many` (autodiff jacobian).
+    Several outputs (`a*b, a+b`) only when `many` (a Jacobian's rows).
+    `origin` says where the source was read from ("-": standard input), so
+    errors that quote it can say so (with line numbers).
     """
     if len(source) > MAX_SOURCE:
         raise AutodiffError(
@@ -63,20 +65,21 @@ def parse(source: str, many: bool = False) -> Expression:
         try:
             expression = parser.parse(source)
         except AutodiffError as error:
-            raise error.located(source) from None
+            raise error.located(source, origin) from None
         except UnexpectedInput as error:
-            raise syntax_error(source, error) from None
+            raise syntax_error(source, error).located(source, origin) from None
         finally:
             _builder.reset()
-    expression.source = source
+    expression.source, expression.origin = source, origin
     if len(expression.outputs) > 1 and not many:
         start = expression.output_spans[0][1]
         raise AutodiffError(
             "syntax",
-            "several outputs, separated by ',', are for autodiff jacobian",
+            "several outputs, separated by ',', are for a Jacobian",
             span=(start, start + 1),
-            hint="one expression here; autodiff jacobian differentiates several",
-        ).located(source)
+            hint="one expression here; a Jacobian (parse with many=True) takes several",
+            reason="several_outputs",
+        ).located(source, origin)
     return expression
 
 

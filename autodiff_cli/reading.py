@@ -14,6 +14,8 @@ never an exception.
 from __future__ import annotations
 
 import io
+import os
+import stat
 import sys
 
 from autodiff_cli.errors import QUOTED, AutodiffError
@@ -119,3 +121,11 @@ def _guarded(read, size: int) -> str:
         return read(size)
     except OSError as error:
         raise _unreadable(error) from None
+
+
+def is_streaming(stream) -> bool:
+    """Input from a pipe or a terminal: it may never end, so each record goes out at once."""
+    try:
+        return not stat.S_ISREG(os.fstat(stream.fileno()).st_mode)
+    except (OSError, ValueError, AttributeError):
+        return True

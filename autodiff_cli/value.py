@@ -177,7 +177,7 @@ class Value:
                 push(a)
         return topo
 
-    def backward(self, create_graph: bool = False, on_step=None) -> None:
+    def backward(self, create_graph: bool = False, on_step=None, order=None) -> None:
         """Fill in `grad` of every node: d(self)/d(node).
 
         Leaves accumulate across calls (as in PyTorch; see `zero_grad`);
@@ -186,9 +186,13 @@ class Value:
         their own, built from the same backward rules, so they can be
         differentiated again. `on_step(node, contributions)` is called
         after each node's step, in backward order (None for a leaf): the
-        trace mode records the real pass through it.
+        trace mode records the real pass through it. `order`, if given, is
+        `self.topological_order()` already known (a parsed expression's).
+
+        This is the one backward pass: `_propagate` is its step, and the
+        loop at the end is the same step written inline, its fast path.
         """
-        topo = self.topological_order()
+        topo = self.topological_order() if order is None else order
         # Sums start at -0.0, the identity of IEEE addition: a node's gradient
         # is exactly what it receives (PyTorch keeps the first contribution
         # as it is), so -0.0 stays -0.0. A leaf with no gradient yet (0.0)
@@ -204,7 +208,7 @@ class Value:
                 if on_step is not None:
                     on_step(v, contributions)
             return
-        for v in reversed(topo):  # _propagate(v, FLOAT), inlined for speed
+        for v in reversed(topo):  # the fast path: _propagate(v, FLOAT), inlined
             fn = v._fn
             if fn is None:
                 continue

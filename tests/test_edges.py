@@ -21,8 +21,8 @@ import pytest
 from conftest import BIN, user_env
 
 from autodiff_cli import reading
-from autodiff_cli.cli import cli as group
-from autodiff_cli.expression import OPTION_NAMES
+from autodiff_cli.cli.commands import autodiff as group
+from autodiff_cli.cli.words import OPTION_NAMES
 from autodiff_cli.render.plot import _ticks
 
 AUTODIFF = str(BIN / "autodiff")
@@ -178,6 +178,7 @@ BROKEN_PIPE_COMMANDS = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("args", BROKEN_PIPE_COMMANDS, ids=" ".join)
 def test_a_closed_pipe_is_a_quiet_141_for_every_output(args):
     pipe = closed_pipe()
@@ -329,6 +330,7 @@ def test_an_endless_expression_is_refused_with_bounded_memory():
     assert peak < 200 * 1024
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("args", "first"),
     [(["--lines", "-", "--x", "1"], ""), (["x", "--points", "-"], r"x\n1\n"),
@@ -585,6 +587,7 @@ def test_sigterm_exits_143_and_leaves_only_whole_records_in_a_file(tmp_path):
     whole_records(out.read_text(), 2_000_000)
 
 
+@pytest.mark.slow
 def test_sigterm_while_a_slow_reader_holds_a_write_still_ends_at_a_record(tmp_path):
     points = tmp_path / "p.csv"
     points.write_text("x\n" + "0.25\n" * 2_000_000)

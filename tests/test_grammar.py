@@ -101,7 +101,7 @@ def test_built_wheel_contains_the_grammar_and_its_tables(tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "autodiff_cli/grammars/expr.lark" in names
     assert "autodiff_cli/grammars/expr.lalr.json" in names
-    assert "autodiff_cli/render/rich_table.py" in names
+    assert "autodiff_cli/render/terminal.py" in names
 
 
 def test_parse_is_not_a_tree():

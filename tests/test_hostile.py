@@ -88,6 +88,7 @@ COMMANDS = [
 ]
 
 
+@pytest.mark.slow
 @FUZZ
 @given(text=st.text(max_size=120))
 def test_arbitrary_text_in_every_command(cli, text):
@@ -96,6 +97,7 @@ def test_arbitrary_text_in_every_command(cli, text):
         assert_clean(r, wants_json=command[-1] == "json")
 
 
+@pytest.mark.slow
 @FUZZ
 @given(source=mutated())
 def test_mutated_grammar_expressions(cli, source):
@@ -107,6 +109,7 @@ def test_mutated_grammar_expressions(cli, source):
     assert_clean(r)
 
 
+@pytest.mark.slow
 @FUZZ
 @given(data=st.binary(max_size=200))
 def test_arbitrary_bytes_on_stdin(cli, data):
@@ -127,6 +130,7 @@ CSV_PIECES = ["1", "2.5", "-", "e", "x", ",", '"', " ", "\t", "\r", "\0", "\ufef
 JSON_PIECES = ["{", "}", '"x"', '"y"', ":", "1", ",", " ", "\t", "\r", "[", "]", '"', "\ufeff"]
 
 
+@pytest.mark.slow
 @FUZZ
 @given(rows=rows_of(CSV_PIECES))
 def test_csv_points_give_one_record_per_physical_row(cli, rows):
@@ -136,6 +140,7 @@ def test_csv_points_give_one_record_per_physical_row(cli, rows):
     assert r.returncode in (0, 1) and len(list(csv.reader(io.StringIO(r.stdout)))) == len(rows) + 1
 
 
+@pytest.mark.slow
 @FUZZ
 @given(rows=rows_of(JSON_PIECES))
 def test_jsonl_points_give_one_record_per_line_that_is_not_blank(cli, rows):
@@ -148,6 +153,7 @@ def test_jsonl_points_give_one_record_per_line_that_is_not_blank(cli, rows):
     assert len(records) == sum(1 for row in rows if row.strip())
 
 
+@pytest.mark.slow
 @FUZZ
 @given(rows=rows_of(["x", "*", "(", ")", "\t", "\r", "#", "1", ";", "=", " ", "\ufeff", '"', ","]))
 def test_lines_give_one_text_record_of_three_or_more_fields_per_expression(cli, rows):
@@ -177,6 +183,7 @@ OPTION_WORDS = [
 ]  # fmt: skip
 
 
+@pytest.mark.slow
 @FUZZ
 @given(words=st.lists(st.sampled_from(OPTION_WORDS), max_size=10))
 def test_random_option_lists(cli, words):
@@ -192,6 +199,7 @@ ARGUMENT = st.text(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None)
 @given(data=st.binary(max_size=100), text=ARGUMENT)
 def test_installed_command_with_hostile_input(data, text):

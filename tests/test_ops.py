@@ -49,6 +49,7 @@ def forward(op: Op, point) -> float:
     return op.forward(*point)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("op", OPS, ids=lambda op: op.name)
 @settings(max_examples=150, deadline=None)
 @given(data=st.data())
@@ -68,6 +69,7 @@ def test_derivative_matches_central_difference(op, data):
         assert leaf.grad == pytest.approx(numeric, rel=1e-5, abs=1e-6), (op.name, point, i)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("op", OPS, ids=lambda op: op.name)
 @settings(max_examples=60, deadline=None)
 @given(data=st.data())
@@ -102,6 +104,7 @@ def test_second_derivative_from_the_same_rules(op, data):
             assert other.grad == pytest.approx(numeric, rel=1e-4, abs=1e-5), (op.name, i, j)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("op", OPS, ids=lambda op: op.name)
 @settings(max_examples=200, deadline=None)
 @given(data=st.data())

@@ -218,6 +218,7 @@ def test_hundred_thousand_rows_through_the_installed_command(autodiff, tmp_path)
     assert time.perf_counter() - t0 > 0  # (timing is measured in benchmarks/, not here)
 
 
+@pytest.mark.slow
 def test_progress_bar_goes_to_a_terminal_stderr_only(tmp_path):
     import os
     import pty

@@ -44,6 +44,7 @@ def test_readme_has_examples():
     assert len(CONSOLE) >= 1 and len(PYTHON) >= 1
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command, expected", CONSOLE, ids=[c for c, _ in CONSOLE])
 def test_console_example(command, expected, tmp_path):
     result = run_shell(command, cwd=tmp_path)

@@ -258,6 +258,7 @@ def _json(x: float):
     return x if math.isfinite(x) else ("Infinity" if x > 0 else "-Infinity")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("args, value, gradients, stderr", ROWS, ids=[r[0][0] for r in ROWS])
 def test_issue_rows_through_the_installed_command(autodiff, args, value, gradients, stderr):
     r = autodiff("grad", *args, "--format", "json")

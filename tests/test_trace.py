@@ -11,8 +11,8 @@ from test_conformance import CASES
 from autodiff_cli.api import grad, parse, trace
 from autodiff_cli.errors import AutodiffError
 from autodiff_cli.ops import OPS, f_sign
-from autodiff_cli.render import trace as render
-from autodiff_cli.trace import node_names
+from autodiff_cli.render import walk
+from autodiff_cli.steps import node_names
 
 POINT = {"a": 2.0, "b": -3.0, "c": 10.0}
 WORKED = ("trace", "relu(a*b+c)", "--a", "2", "--b", "-3", "--c", "10")
@@ -42,9 +42,9 @@ def test_worked_example_section_by_section(source):
         ("e", "d + c", 4.0),
         ("L", "relu(e)", 4.0),
     ]
-    assert render.orders(t) == ("[a, b, d, c, e, L]", "[L, e, c, d, b, a]")
+    assert walk.orders(t) == ("[a, b, d, c, e, L]", "[L, e, c, d, b, a]")
     assert [(s.step, s.node, s.action, s.updates) for s in t.steps] == WALKTHROUGH_STEPS
-    final = render.sections(t)[2]
+    final = walk.sections(t)[2]
     assert final.rows == [
         ["a", "2.0", "-3.0", "If a increases by h, L decreases by 3h"],
         ["b", "-3.0", "2.0", "If b increases by h, L increases by 2h"],
@@ -270,6 +270,7 @@ def big_expression() -> str:
     return "+".join(f"tanh(x{i % 50}*w)" for i in range(3400))
 
 
+@pytest.mark.slow
 def test_ten_thousand_node_trace(cli, tmp_path):
     point = ["-D", "w=0.5", *[f"-Dx{i}={i / 100}" for i in range(50)]]
     data = json.loads(cli("trace", big_expression(), *point, "--format", "json").stdout)
@@ -278,6 +279,7 @@ def test_ten_thousand_node_trace(cli, tmp_path):
     assert data["gradients"] == expected.gradients
 
 
+@pytest.mark.slow
 def test_ten_thousand_node_trace_is_abbreviated_on_a_terminal(autodiff):
     point = ["-D", "w=0.5", *[f"-Dx{i}={i / 100}" for i in range(50)]]
     r = autodiff("trace", big_expression(), *point, "--format", "table", "--color", "never")

@@ -146,6 +146,7 @@ def test_backward_of_a_leaf():
     assert x.grad == 1.0
 
 
+@pytest.mark.slow
 def test_million_deep_chain_runs_forward_and_backward():
     x = Value(1.5)
     y = x

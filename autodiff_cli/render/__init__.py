@@ -1,1 +1,72 @@
-"""Renderers: results and errors as text, JSON, CSV or Rich tables, apart from the math."""
+"""Renderers behind one door: for each kind of result, its formats and a writer for each.
+
+`WRITERS` is the registry. A writer is `module:function` in this package,
+imported only when its format is asked for (Rich and plotext cost start-up
+time), and called as `writer(result, style)`. It returns text, written as
+it is, or a Rich renderable, printed by `render.terminal`. The first format
+of a kind is its default, except that a kind with a `table` shows one on a
+terminal and `text` elsewhere (`default_format`). Commands take their
+`--format` choices from here, so `--help` lists what is written.
+
+A new format: one writer per kind of result it applies to, and its name in
+that kind's entry. A new kind of result: one entry.
+"""
+
+from __future__ import annotations
+
+import sys
+from importlib import import_module
+
+_TABLES = {"table": "terminal:matrix", "text": "higher:text", "json": "higher:as_json",
+           "csv": "higher:csv", "tsv": "higher:tsv"}  # fmt: skip
+
+WRITERS: dict[str, dict[str, str]] = {
+    "grad": {"table": "terminal:grad_table", "text": "grad:text", "json": "grad:as_json",
+             "jsonl": "grad:as_json", "csv": "grad:csv", "tsv": "grad:tsv",
+             "markdown": "grad:markdown"},
+    "trace": {"table": "terminal:trace", "text": "walk:text", "json": "walk:as_json",
+              "markdown": "walk:markdown"},
+    "check": _TABLES,
+    "hessian": _TABLES,
+    "jacobian": _TABLES,
+    "graph": {"tree": "graph:tree", "dot": "graph:dot", "mermaid": "graph:mermaid"},
+    "plot": {"plot": "plot:picture", "csv": "plot:as_csv", "json": "plot:as_json"},
+    "functions": {"table": "terminal:functions", "text": "functions:text"},
+    # Streams of records (--lines, --points): a writer class, made with the stream.
+    "lines": dict.fromkeys(("text", "json", "jsonl", "csv", "tsv"), "records:LinesWriter"),
+    "points": dict.fromkeys(("text", "json", "jsonl", "csv", "tsv"), "records:PointsWriter"),
+}  # fmt: skip
+
+
+def formats(kind: str) -> tuple[str, ...]:
+    return tuple(WRITERS[kind])
+
+
+def default_format(kind: str) -> str:
+    """A table on a terminal and text elsewhere, where the kind has both; else its first."""
+    if "table" in WRITERS[kind]:
+        return "table" if sys.stdout.isatty() else "text"
+    return formats(kind)[0]
+
+
+class Style:
+    """How the person asked for it: significant digits (None: exact) and colour."""
+
+    def __init__(self, precision: int | None = None, color: str = "auto") -> None:
+        self.precision, self.color = precision, color
+
+
+def writer(kind: str, fmt: str):
+    module, name = WRITERS[kind][fmt].split(":")
+    return getattr(import_module(f"{__name__}.{module}"), name)
+
+
+def write(result, kind: str, fmt: str | None, style: Style) -> None:
+    """Render `result` as `fmt` (the kind's default if None) on standard output."""
+    out = writer(kind, fmt or default_format(kind))(result, style)
+    if isinstance(out, str):
+        sys.stdout.write(out)
+    else:
+        from autodiff_cli.render.terminal import console
+
+        console(style.color).print(out)

@@ -31,10 +31,11 @@ def _quoted_line(error: AutodiffError, numbered: bool) -> list[str]:
     return [prefix + left + text + right, " " * (len(prefix) + len(left)) + pad + "^" * width]
 
 
-def for_people(error: AutodiffError, from_stdin: bool = False) -> str:
+def for_people(error: AutodiffError) -> str:
     lines = [f"autodiff: error: {capped(error.message)}"]
     if error.source is not None and error.span is not None:
-        numbered = from_stdin or "\n" in error.source.rstrip("\n")
+        # Lines are numbered in a program, and in what came from a file or a pipe.
+        numbered = error.origin is not None or "\n" in error.source.rstrip("\n")
         lines += _quoted_line(error, numbered)
     if error.hint:
         lines.append(f"hint: {capped(error.hint)}")

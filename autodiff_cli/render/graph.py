@@ -8,7 +8,11 @@ gives the same bytes. Labels are escaped for each format.
 
 from __future__ import annotations
 
-from autodiff_cli.render.trace import tree, tree_text
+import sys
+
+from autodiff_cli.render.walk import preorder, tree_text
+
+RICH_TREE_LIMIT = 2000  # nodes; a larger tree is written as plain text, which is faster
 
 
 def _numbers(node) -> str:
@@ -23,7 +27,17 @@ def tree_label(node) -> str:
 
 
 def text_tree(nodes) -> str:
-    return "\n".join(tree_text(tree(nodes, tree_label, limit=None))) + "\n"
+    return "\n".join(tree_text(preorder(nodes, tree_label, limit=None))) + "\n"
+
+
+def tree(graph, style):
+    """A Rich tree on a terminal (or with --color always), else the same tree as text."""
+    nodes = graph.nodes
+    if len(nodes) <= RICH_TREE_LIMIT and (sys.stdout.isatty() or style.color == "always"):
+        from autodiff_cli.render.terminal import tree_of
+
+        return tree_of(preorder(nodes, tree_label, limit=None))
+    return text_tree(nodes)
 
 
 def _dot_record(text: str) -> str:
@@ -36,7 +50,8 @@ def _dot_quoted(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"')
 
 
-def dot(nodes) -> str:
+def dot(graph, style) -> str:
+    nodes = graph.nodes
     lines = ["digraph autodiff {", "  rankdir=LR;", '  node [fontname="monospace"];']
     for node in nodes:
         fields = [_dot_record(node.name)]
@@ -59,7 +74,8 @@ def _mermaid(text: str) -> str:
     return text
 
 
-def mermaid(nodes) -> str:
+def mermaid(graph, style) -> str:
+    nodes = graph.nodes
     lines = ["graph LR"]
     for node in nodes:
         label = _mermaid(node.name)

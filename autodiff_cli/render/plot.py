@@ -10,45 +10,29 @@ narrower than a few units in the last place, which any double range may be.
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import math
+import os
+import shutil
+import sys
 
 from autodiff_cli.numbers import machine, plain
+from autodiff_cli.render.dialects import delimited, json_line
 
 
-def sample(run, names: list[str], fixed: dict, variable: str, lo: float, hi: float, n: int):
-    """[(x, value, derivative)] at n evenly spaced x, the other variables held."""
-    k = names.index(variable)
-    values = [fixed.get(name, 0.0) for name in names]
-    rows = []
-    for i in range(n):
-        # The ends are LO and HI exactly (-0.0 stays -0.0, no rounding at HI).
-        x = lo if i == 0 else hi if i == n - 1 else lo + (hi - lo) * (i / (n - 1))
-        values[k] = x
-        out = run(*values)
-        # Where the function is undefined, so is its derivative (the rule may say 1/x).
-        rows.append((x, out[0], out[1 + k] if out[0] == out[0] else math.nan))
-    return rows
-
-
-def as_csv(rows) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["x", "value", "derivative"])
-    writer.writerows((machine(x), machine(v), machine(d)) for x, v, d in rows)
-    return out.getvalue()
+def as_csv(samples, style) -> str:
+    rows = [(machine(x), machine(v), machine(d)) for x, v, d in samples.rows]
+    return delimited([("x", "value", "derivative"), *rows], "csv")
 
 
 def _finite(x: float):
     return x if math.isfinite(x) else None
 
 
-def as_json(expression: str, variable: str, rows) -> str:
-    points = [{"x": x, "value": _finite(v), "derivative": _finite(d)} for x, v, d in rows]
-    obj = {"expression": expression, "variable": variable, "points": points}
-    return json.dumps(obj, ensure_ascii=False, allow_nan=False) + "\n"
+def as_json(samples, style) -> str:
+    points = [{"x": x, "value": _finite(v), "derivative": _finite(d)} for x, v, d in samples.rows]
+    return json_line(
+        {"expression": samples.expression, "variable": samples.variable, "points": points}
+    )
 
 
 def _stretches(xs, ys):
@@ -103,7 +87,17 @@ def _ticks(lo: float, hi: float) -> tuple[list[float], list[str]]:
     return [to_unit(v) for v in values], [plain(v) for v in values]
 
 
-def picture(expression: str, variable: str, rows, width: int, height: int, color: bool) -> str:
+def picture(samples, style) -> str:
+    """The plot, as large as the terminal allows (at most 30 lines high)."""
+    size = shutil.get_terminal_size((80, 24))
+    color = not os.environ.get("NO_COLOR") and (
+        style.color == "always" or (style.color == "auto" and sys.stdout.isatty())
+    )
+    height = min(max(size.lines - 4, 10), 30)
+    return _drawn(samples.expression, samples.variable, samples.rows, size.columns, height, color)
+
+
+def _drawn(expression: str, variable: str, rows, width: int, height: int, color: bool) -> str:
     import plotext as plt
 
     plt.clear_figure()

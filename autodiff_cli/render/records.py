@@ -2,45 +2,30 @@
 
 Formats: text, jsonl (json is the same: JSON Lines), csv, tsv. A failed input
 gives an error record in the same stream, so every input has exactly one
-output record, in input order. Text in text, csv and tsv fields goes
-through `render.cells` (escaped separators, no spreadsheet formulas).
+output record, in input order. Fields go through `render.dialects` (escaped
+separators, no spreadsheet formulas).
 """
 
 from __future__ import annotations
 
-import csv
-import json
-
 from autodiff_cli.errors import AutodiffError
 from autodiff_cli.numbers import json_number, machine, with_precision
-from autodiff_cli.render.cells import cell, field
-from autodiff_cli.render.errors import as_json as error_json
-from autodiff_cli.render.errors import capped
-
-
-def _error_object(error: AutodiffError) -> dict:
-    return error_json(error)["error"]
+from autodiff_cli.render import errors
+from autodiff_cli.render.dialects import Rows, cell, field, json_line
 
 
 class Writer:
-    def __init__(self, stream, fmt: str, precision: int | None = None) -> None:
-        self.stream, self.fmt, self.precision = stream, fmt, precision
+    def __init__(self, stream, fmt: str, style) -> None:
+        self.stream, self.fmt, self.precision = stream, fmt, style.precision
         self.delimited = fmt in ("csv", "tsv")
-        if fmt == "csv":
-            self.csv = csv.writer(stream, lineterminator="\n")
-
-    def row(self, fields) -> None:
-        """One csv or tsv row: csv quotes what needs it, tsv escapes (see `field`)."""
-        if self.fmt == "csv":
-            self.csv.writerow(fields)
-        else:
-            self.stream.write("\t".join(field(str(f)) for f in fields) + "\n")
+        if self.delimited:
+            self.row = Rows(stream, fmt).row
 
     def flush(self) -> None:
         self.stream.flush()
 
     def _json(self, obj: dict) -> None:
-        self.stream.write(json.dumps(obj, ensure_ascii=False, allow_nan=False) + "\n")
+        self.stream.write(json_line(obj))
 
     def _number(self, x: float) -> str:
         return with_precision(x, self.precision)
@@ -72,18 +57,18 @@ class LinesWriter(Writer):
 
     def error(self, line: int, expression: str, error: AutodiffError) -> None:
         if self.fmt == "text":
-            self.stream.write(f"{line}\terror\t{field(capped(error.message))}\n")
+            self.stream.write(f"{line}\terror\t{field(errors.capped(error.message))}\n")
         elif self.delimited:
-            self.row([line, cell(expression), "", "", cell(capped(error.message))])
+            self.row([line, cell(expression), "", "", cell(errors.capped(error.message))])
         else:
-            self._json({"line": line, "expression": expression, "error": _error_object(error)})
+            self._json({"line": line, "expression": expression, **errors.as_json(error)})
 
 
 class PointsWriter(Writer):
     """Records for `--points`: one per row, the value then each gradient."""
 
-    def __init__(self, stream, fmt, precision, names: list[str]) -> None:
-        super().__init__(stream, fmt, precision)
+    def __init__(self, stream, fmt, style, names: list[str]) -> None:
+        super().__init__(stream, fmt, style)
         self.names = names  # the variables whose gradients are written
 
     def header(self) -> None:
@@ -103,10 +88,10 @@ class PointsWriter(Writer):
             self._json({"row": row, "value": json_number(numbers[0]), "gradients": grads})
 
     def error(self, row: int, error: AutodiffError) -> None:
-        message = f"row {row}: {capped(error.message)}"
+        message = f"row {row}: {errors.capped(error.message)}"
         if self.delimited:
             self.row([""] * (len(self.names) + 1) + [message])
         elif self.fmt == "text":
             self.stream.write(f"error\t{field(message)}\n")
         else:
-            self._json({"row": row, "error": _error_object(error)})
+            self._json({"row": row, **errors.as_json(error)})

@@ -18,14 +18,13 @@ it directly), so every way out is decided here, in one place:
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 
 import click
 
+from autodiff_cli.cli.output import Terminated, Unwritable, guarded, silence
 from autodiff_cli.errors import EXIT_USAGE, AutodiffError
-from autodiff_cli.output import Terminated, Unwritable, guarded, silence
 
 INTERRUPTED, BROKEN_PIPE, TERMINATED = 130, 141, 143  # 128 + SIGINT, SIGPIPE, SIGTERM
 
@@ -68,15 +67,16 @@ def _cannot_write(error: Unwritable) -> int:
 
 def report(error: AutodiffError, wants_json: bool) -> int:
     """Render an error in the one place errors are rendered; its exit code."""
+    from autodiff_cli.render.dialects import json_line
     from autodiff_cli.render.errors import as_json, for_people
 
     if wants_json:
-        failed = _write_output(json.dumps(as_json(error), ensure_ascii=False) + "\n")
+        failed = _write_output(json_line(as_json(error)))
         if failed == BROKEN_PIPE:
             return failed
-        say(for_people(error, error.from_stdin))
+        say(for_people(error))
         return failed or error.exit_code
-    say(for_people(error, error.from_stdin))
+    say(for_people(error))
     return error.exit_code
 
 

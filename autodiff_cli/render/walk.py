@@ -1,4 +1,4 @@
-"""Trace mode as plain text, Markdown and JSON (Rich tables are in rich_trace.py).
+"""Trace mode as plain text, Markdown and JSON (Rich tables are in terminal.py).
 
 The four sections of the walkthrough's worked example: the forward pass (with
 a picture of the graph), the topological order, the backward steps and the
@@ -7,10 +7,9 @@ final gradients. `sections()` says what they hold; each renderer says how.
 
 from __future__ import annotations
 
-import json
-
 from autodiff_cli.numbers import json_number
-from autodiff_cli.trace import Trace, meaning
+from autodiff_cli.render.dialects import json_line
+from autodiff_cli.steps import Trace, meaning
 
 TREE_LIMIT = 200  # larger graphs are not drawn: the forward pass lists every node
 
@@ -77,7 +76,7 @@ def trace_label(number):
     return label
 
 
-def tree(nodes, label, limit: int | None = TREE_LIMIT) -> list[tuple[int, str, bool]] | None:
+def preorder(nodes, label, limit: int | None = TREE_LIMIT) -> list[tuple[int, str, bool]] | None:
     """The graph from the output down, as (depth, label, last child) in preorder.
 
     `nodes` in topological order (the output last). A node shared by several
@@ -138,13 +137,13 @@ def _parts(trace: Trace, precision: int | None):
     """What text and Markdown both show: the sections, the orders, the picture."""
     number = number_format(precision)
     forward, backward, final = sections(trace, number)
-    entries = tree(trace.nodes, trace_label(number))
+    entries = preorder(trace.nodes, trace_label(number))
     picture = tree_text(entries) if entries is not None else [too_large(trace)]
     return forward, backward, final, orders(trace), picture
 
 
-def text(trace: Trace, precision: int | None = None) -> str:
-    forward, backward, final, (order, reverse), picture = _parts(trace, precision)
+def text(trace: Trace, style) -> str:
+    forward, backward, final, (order, reverse), picture = _parts(trace, style.precision)
     out = [forward.title, *_text_table(forward), "", "Graph", *picture, ""]
     out += [f"Topological order: {order}", f"Reversed:          {reverse}", ""]
     out += [backward.title, *_text_table(backward), "", final.title, *_text_table(final)]
@@ -165,8 +164,8 @@ def _md_table(section: Section) -> list[str]:
     return lines
 
 
-def markdown(trace: Trace, precision: int | None = None) -> str:
-    forward, backward, final, (order, reverse), picture = _parts(trace, precision)
+def markdown(trace: Trace, style) -> str:
+    forward, backward, final, (order, reverse), picture = _parts(trace, style.precision)
     out = [f"## Trace of `{trace.expression}`", "", *_md_table(forward), ""]
     out += ["### Graph", "", "```", *picture, "```", ""]
     out += ["### Topological order", "", f"Topological order: `{order}`", ""]
@@ -175,7 +174,7 @@ def markdown(trace: Trace, precision: int | None = None) -> str:
     return "\n".join(out) + "\n"
 
 
-def as_json(trace: Trace) -> str:
+def as_json(trace: Trace, style) -> str:
     obj = {
         "expression": trace.expression,
         "nodes": [
@@ -201,4 +200,4 @@ def as_json(trace: Trace) -> str:
         "value": json_number(trace.value),
         "gradients": {k: json_number(g) for k, g in trace.gradients.items()},
     }
-    return json.dumps(obj, ensure_ascii=False, allow_nan=False) + "\n"
+    return json_line(obj)

@@ -1,5 +1,7 @@
 """Trace mode's data: every node named, the forward pass, the backward steps.
 
+The graph a trace names is also what `graph()` returns (`graph_nodes`).
+
 The steps are recorded while the real backward pass runs (`Value.backward`'s
 `on_step`), so a trace cannot disagree with the gradients it reports. The
 words of each step come from the table of operations (`Op.trace`).
@@ -11,7 +13,7 @@ import itertools
 import string
 
 from autodiff_cli.expression import Expression
-from autodiff_cli.numbers import plain
+from autodiff_cli.numbers import infinities, plain
 
 
 def node_names(expr: Expression) -> dict[int, str]:
@@ -59,7 +61,7 @@ def _candidates(*letters: str):
             yield f"{letter}{suffix or ''}"
 
 
-class TraceNode:
+class GraphNode:
     def __init__(self, id, name, kind, op, formula, inputs, input_ids, data, grad):
         self.id = id  # the node's index in the expression: unique, where names may repeat
         self.name = name
@@ -70,8 +72,11 @@ class TraceNode:
         self.data, self.grad = data, grad  # None when no point was given
 
 
-def graph_nodes(expr: Expression, values=None) -> list[TraceNode]:
-    """Every node the output needs, in topological order, with data and grad if evaluated."""
+def graph_nodes(expr: Expression, values=None) -> list[GraphNode]:
+    """Every node the output needs, in topological order, with data and grad if evaluated.
+
+    What `autodiff graph` draws and the forward pass of a trace lists.
+    """
     names = node_names(expr)
     nodes = []
     for i in expr.topological_order():
@@ -85,7 +90,7 @@ def graph_nodes(expr: Expression, values=None) -> list[TraceNode]:
             label = node.op.label + (plain(node.constant) if node.op.takes_constant else "")
         v = values[i] if values is not None else None
         data, grad = (v.data, v.grad) if v is not None else (None, None)
-        nodes.append(TraceNode(i, names[i], kind, label, formula, inputs, node.inputs, data, grad))
+        nodes.append(GraphNode(i, names[i], kind, label, formula, inputs, node.inputs, data, grad))
     return nodes
 
 
@@ -102,14 +107,20 @@ class Step:
 
 
 class Trace:
+    kind = "trace"  # how it is rendered (`autodiff_cli.render`)
+
     def __init__(self, expression, output, nodes, steps, value, gradients):
         self.expression = expression  # the source text
         self.output = output  # the output's name
-        self.nodes = nodes  # TraceNodes in topological order
+        self.nodes = nodes  # GraphNodes in topological order
         self.steps = steps
         self.value = value
         self.gradients = gradients  # {variable: grad}, as `grad` reports them
         self.data: dict[str, float] = {}  # {variable: its value}, dead statements' too
+
+    @property
+    def warnings(self) -> list[str]:
+        return infinities(self.value, self.gradients)
 
     @property
     def order(self) -> list[str]:
@@ -162,7 +173,7 @@ def build(expr: Expression, values, recorder: Recorder, gradients: dict) -> Trac
         updates = {name_of[id(c)]: grad for c, grad in after}
         steps.append(Step(number, name, f"{v._fn.trace[0]} backward", fragments, updates))
     trace = Trace(expr.source, out_name, nodes, steps, output.data, gradients)
-    trace.data = {n.name: values[k].data for k, n in enumerate(expr.nodes) if n.variable}
+    trace.data = {name: values[i].data for name, i in expr.leaves.items()}
     return trace
 
 

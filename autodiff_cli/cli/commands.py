@@ -1,0 +1,248 @@
+"""The commands: each reads its options, calls the library API and hands the result on.
+
+The math is in `autodiff_cli.api`, the formats in `autodiff_cli.render`, the
+reading of EXPR and --NAME VALUE in `inputs`. A new command is one API
+function, one renderer entry and one short function here.
+"""
+
+from __future__ import annotations
+
+import click
+
+from autodiff_cli import __version__
+from autodiff_cli.cli import inputs
+from autodiff_cli.cli.options import (
+    EXIT_CODES,
+    PRECISION,
+    ValuesCommand,
+    color,
+    expression_options,
+    format_for,
+    numbers_out,
+    options,
+    output_format,
+    tolerance,
+)
+from autodiff_cli.cli.process import warn
+from autodiff_cli.errors import AutodiffError
+from autodiff_cli.render import Style, write
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_CODES)
+@click.version_option(__version__, "-V", "--version", prog_name="autodiff")
+def autodiff() -> None:
+    """Differentiate a math expression: its value and every variable's gradient.
+
+    \b
+    Examples:
+      autodiff grad "relu(a*b+c)" --a 2 --b -3 --c 10
+      autodiff grad "sin(x)*exp(-x**2)" --x 0.5 --format json
+      autodiff functions
+    """
+
+
+def _api():
+    """The library, loaded when a command runs (not for --help)."""
+    from autodiff_cli import api
+
+    return api
+
+
+def _show(result, fmt: str | None, precision: int | None = None, color: str = "auto") -> None:
+    """Warnings first (they flush what came before), then the result in its format."""
+    for warning in getattr(result, "warnings", ()):
+        warn(warning)
+    write(result, result.kind, fmt, Style(precision, color))
+
+
+GRAD_FORMAT = "Output format. Default: table on a terminal, text otherwise. " \
+              "A trace: table, text, json or markdown."  # fmt: skip
+
+
+def _grad_options(kind: str):
+    """The arguments and options `grad` and `trace` share."""
+    wrt = click.option("--wrt", metavar="A,B", help="Only these gradients, in this order.")
+    return options(*expression_options(), wrt, output_format(kind, GRAD_FORMAT), PRECISION, color())
+
+
+@autodiff.command(cls=ValuesCommand)
+@_grad_options("grad")
+@click.option("--trace", "show_trace", is_flag=True, help="Show every step of backpropagation.")
+@click.option(
+    "--order",
+    type=click.IntRange(1, 2),
+    default=1,
+    show_default=True,
+    help="2: second derivatives d2/dx2 of the --wrt variables (all by default).",
+)
+@click.option(
+    "--lines",
+    "lines",
+    is_flag=False,
+    flag_value="-",
+    metavar="[FILE|-]",
+    help="Many expressions: one a line, from FILE or standard input.",
+)
+@click.option("--points", metavar="FILE|-", help="Many points: a CSV or JSON Lines file.")
+@click.option("--points-format", type=click.Choice(("csv", "jsonl")),
+              help="Format of --points (default: from the file name, else csv).")  # fmt: skip
+def grad(
+    args, expr, sets, wrt, fmt, precision, color, show_trace, order, lines, points, points_format
+) -> None:
+    """Value and gradients of EXPR at a point.
+
+    \b
+    Examples:
+      autodiff grad "relu(a*b+c)" --a 2 --b -3 --c 10
+      autodiff grad "relu(a*b+c)" --a 2 --b -3 --c 10 --trace
+      autodiff grad "x**2 + 3*x" --x 1.5 --format json
+      autodiff grad -- "-x**2" --x 3
+      autodiff grad "tanh(w*x + b)" -D w=0.5 -D x=2 -D b=-1 --wrt w,b
+      echo "d = a*b; L = relu(d + c)" | autodiff grad - --a 2 --b -3 --c 10
+
+    Give each variable's value as --NAME VALUE, --NAME=VALUE or -D NAME=VALUE
+    (-D never collides with the options below). EXPR may be a program:
+    statements NAME = EXPR separated by ';' or new lines, the last one the
+    output. EXPR '-' reads it from standard input.
+    """
+    if order == 2 and (show_trace or lines is not None or points is not None):
+        raise AutodiffError("usage", "--order 2 goes with one evaluation, without --trace")
+    if lines is not None or points is not None:
+        from autodiff_cli.cli import pipelines  # with what it reads and writes: not at start-up
+
+        pipelines.run(args, expr, sets, wrt, fmt, precision, show_trace, lines, points,
+                      points_format)  # fmt: skip
+    elif show_trace:
+        _trace(args, expr, sets, wrt, format_for("trace", fmt, "a trace"), precision, color)
+    else:
+        expression, point = inputs.expression_and_point(args, sets, expr)
+        result = _api().grad(expression, point, inputs.names(wrt), order)
+        _show(result, fmt, precision, color)
+
+
+@autodiff.command(cls=ValuesCommand)
+@_grad_options("trace")
+def trace(args, expr, sets, wrt, fmt, precision, color) -> None:
+    """The same as grad --trace: the forward pass, the graph, the topological
+    order, every backward step with its arithmetic, and the final gradients.
+
+    \b
+    Example:
+      autodiff trace "relu(a*b+c)" --a 2 --b -3 --c 10 --format markdown
+    """
+    _trace(args, expr, sets, wrt, fmt, precision, color)
+
+
+def _trace(args, expr, sets, wrt, fmt, precision, color) -> None:
+    expression, point = inputs.expression_and_point(args, sets, expr)
+    _show(_api().trace(expression, point, inputs.names(wrt)), fmt, precision, color)
+
+
+@autodiff.command(cls=ValuesCommand)
+@options(*expression_options())
+@output_format("graph", "A tree to read, Graphviz DOT source, or a Mermaid block.", True)
+@color("the tree")
+def graph(args, expr, sets, fmt, color) -> None:
+    """The computational graph of EXPR, with every node's data and grad.
+
+    Without values, the structure only. DOT renders with Graphviz, Mermaid on
+    GitHub; autodiff only writes the text.
+
+    \b
+    Examples:
+      autodiff graph "relu(a*b+c)" --a 2 --b -3 --c 10
+      autodiff graph "relu(a*b+c)" --a 2 --b -3 --c 10 --format dot | dot -Tsvg > g.svg
+      autodiff graph "tanh(w*x + b)" --format mermaid
+    """
+    expression, point = inputs.expression_and_point(args, sets, expr)
+    _show(_api().graph(expression, point), fmt, color=color)
+
+
+@autodiff.command(cls=ValuesCommand)
+@options(*expression_options("EXPR --VAR LO:HI [--VAR VALUE]..."))
+@click.option("--samples", type=click.IntRange(2, 1_000_000), default=200, show_default=True,
+              help="How many points to evaluate.")  # fmt: skip
+@output_format("plot", "The picture, or the sampled table.", True)
+@color("the plot")
+def plot(args, expr, sets, samples, fmt, color) -> None:
+    """Plot EXPR and its derivative as one variable sweeps a range.
+
+    The swept variable is the one given a range LO:HI; the others keep their
+    values. Undefined points are gaps.
+
+    \b
+    Examples:
+      autodiff plot "tanh(x)" --x -3:3
+      autodiff plot "sin(w*x)" --x 0:6.3 --w 2 --format csv
+    """
+    positional, given = inputs.split_values(args, sets)
+    variable, lo, hi = inputs.swept_range(given)
+    expression, point = inputs.parsed(positional, given, expr, swept=variable)
+    result = _api().sample(expression, variable, lo, hi, point, samples)
+    if not result.drawable:
+        what = "the value and the derivative are undefined or infinite"
+        warn(f"nothing to draw: {what} over all of --{variable} {given[variable][0]}")
+    _show(result, fmt, color=color)
+
+
+@autodiff.command(cls=ValuesCommand)
+@numbers_out("check")
+@tolerance("--rtol", "R", 1e-5, "Relative tolerance.")
+@tolerance("--atol", "A", 1e-6, "Absolute tolerance.")
+def check(args, expr, sets, fmt, precision, color, rtol, atol) -> None:
+    """Check each gradient of EXPR against a central finite difference.
+
+    Exit 0 when every gradient agrees within atol + rtol * max(|autodiff|,
+    |numeric|), 1 when one does not. A point on or near a kink (relu, abs at
+    0) gets a warning: there the two may legitimately differ.
+
+    \b
+    Examples:
+      autodiff check "tanh(w*x + b)**2" --w 0.5 --x 2 --b -1
+      autodiff check "relu(x)" --x 0 --format json
+    """
+    expression, point = inputs.expression_and_point(args, sets, expr)
+    result = _api().check(expression, point, rtol, atol)
+    _show(result, fmt, precision, color)
+    if result.failed:
+        warn(f"the gradient disagrees with finite differences for {', '.join(result.failed)}")
+        click.get_current_context().exit(1)
+
+
+@autodiff.command(cls=ValuesCommand)
+@numbers_out("hessian")
+def hessian(args, expr, sets, fmt, precision, color) -> None:
+    """The value, the gradient and the Hessian matrix of EXPR.
+
+    One backward pass a variable, over the gradient graph that the table's
+    backward rules build (backward(create_graph=True)). text, csv and tsv
+    write the matrix: a header row of variables, then one row per variable.
+
+    \b
+    Example:
+      autodiff hessian "x**3*y + sin(x*y)" --x 1.2 --y -0.7
+    """
+    expression, point = inputs.expression_and_point(args, sets, expr)
+    _show(_api().hessian(expression, point), fmt, precision, color)
+
+
+@autodiff.command(cls=ValuesCommand)
+@numbers_out("jacobian")
+def jacobian(args, expr, sets, fmt, precision, color) -> None:
+    """The Jacobian of several outputs, separated by commas: one row per output.
+
+    One forward graph, then one backward pass per output.
+
+    \b
+    Example:
+      autodiff jacobian "a*b, a+b, relu(a-b)" --a 2 --b -3
+    """
+    expression, point = inputs.expression_and_point(args, sets, expr, many=True)
+    _show(_api().jacobian(expression, point), fmt, precision, color)
+
+
+@autodiff.command()
+@output_format("functions", "Output format.")
+def functions(fmt) -> None:
+    """List the operations, with their derivative rules."""
+    _show(_api().functions(), fmt)

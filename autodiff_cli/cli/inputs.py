@@ -1,0 +1,152 @@
+"""What a command is given: the expression (word, --expr or standard input) and the values.
+
+Values come as --NAME VALUE, --NAME=VALUE or -D NAME=VALUE. How each was
+typed is kept for the session (`written`), so that a message about it quotes
+it as typed.
+"""
+
+from __future__ import annotations
+
+import click
+
+from autodiff_cli.cli.process import warn
+from autodiff_cli.cli.words import value_option
+from autodiff_cli.errors import AutodiffError
+
+WRITTEN = "autodiff.written"  # click's `ctx.meta` key: {name: its value as typed}
+
+
+def parse_number(text: str, option: str) -> float:
+    """A value given on the command line; a usage error naming `option` if it is not one.
+
+    Decimal numbers as in the expression language, with a sign, and inf, -inf,
+    nan: what float() reads, less its digit separators and surrounding spaces.
+    """
+    if "_" not in text and text == text.strip():
+        try:
+            return float(text)
+        except ValueError:
+            pass
+    shown = repr(text) if text else "an empty string"
+    raise AutodiffError(
+        "invalid_value",
+        f"invalid value for {option}: {shown} is not a number",
+        hint="write a decimal number such as 2, -3.5 or 1e-3 (or inf, -inf, nan)",
+    )
+
+
+def split_values(args: tuple[str, ...], sets: tuple[str, ...]):
+    """Positional words, and {name: (text, how it was given)} for each value."""
+    positional: list[str] = []
+    given: dict[str, tuple[str, str]] = {}
+    i = 0
+    while i < len(args):
+        word = args[i]
+        name = word[2:].split("=", 1)[0]
+        if word.startswith("--") and name.isidentifier():
+            if "=" in word:
+                given[name] = (word.split("=", 1)[1], f"--{name}")
+            elif i + 1 < len(args):
+                given[name] = (args[i + 1], f"--{name}")
+                i += 1
+            else:
+                raise AutodiffError("usage", f"option --{name} needs a value", hint=f"--{name} 2")
+        elif word.startswith("--") and len(word) > 2:
+            raise AutodiffError("usage", f"no such option: {word}")
+        else:
+            positional.append(word)
+        i += 1
+    for item in sets:
+        name, eq, text = item.partition("=")
+        if not eq or not name.strip().isidentifier():
+            raise AutodiffError(
+                "usage", f"-D takes NAME=VALUE, got {item!r}", hint="-D learning_rate=0.1"
+            )
+        given[name.strip()] = (text.strip(), f"-D {name.strip()}")
+    click.get_current_context().meta[WRITTEN] = {name: text for name, (text, _) in given.items()}
+    return positional, given
+
+
+def numbers(given: dict, skip: str | None = None) -> dict[str, float]:
+    """The values as numbers (all but `skip`, a swept variable)."""
+    return {name: parse_number(text, how) for name, (text, how) in given.items() if name != skip}
+
+
+def read_source(positional: list[str], expr: str | None) -> tuple[str, str | None]:
+    """The expression's text, and where it came from ("-": standard input, else None)."""
+    if expr is not None:
+        positional = [expr, *positional]
+    if not positional:
+        raise AutodiffError(
+            "usage", "no expression given", hint='autodiff grad "relu(a*b+c)" --a 2 --b -3 --c 10'
+        )
+    if len(positional) > 1:
+        extra = " ".join(positional[1:])
+        raise AutodiffError(
+            "usage",
+            f"one expression only, but also got: {extra}",
+            hint="quote the expression, and give values as --NAME VALUE",
+        )
+    if positional[0] == "-":
+        from autodiff_cli.reading import open_input, read_expression
+
+        return read_expression(open_input("-")), "-"
+    return positional[0], None
+
+
+def check_unused(expression, given: dict) -> None:
+    """A value for a variable the expression does not use: a warning, with a likely name."""
+    for name, (_text, how) in given.items():
+        if name not in expression.leaves:
+            from difflib import get_close_matches
+
+            close = get_close_matches(name, expression.variables, n=1, cutoff=0.6)
+            hint = (
+                f" (did you mean {value_option(close[0]).removesuffix(' VALUE')}?)" if close else ""
+            )
+            warn(f"{how} is not used by the expression{hint}")
+
+
+def expression_and_point(args, sets, expr, many: bool = False):
+    """The parsed expression and the values given: what most commands start from."""
+    return parsed(*split_values(args, sets), expr, many)
+
+
+def parsed(positional, given, expr, many: bool = False, swept: str | None = None):
+    """The expression and the values (less a swept variable's range), values checked."""
+    from autodiff_cli import api
+
+    source, origin = read_source(positional, expr)
+    expression = api.parse(source, many, origin)
+    point = numbers(given, skip=swept)
+    check_unused(expression, given)
+    return expression, point
+
+
+def points_format(path: str, given: str | None) -> str:
+    """--points-format, else the file name's: .jsonl, .ndjson or .json, else csv."""
+    if given:
+        return given
+    if path.lower().endswith((".jsonl", ".ndjson", ".json")):
+        return "jsonl"
+    return "csv"
+
+
+def names(wrt: str | None) -> list[str] | None:
+    """--wrt A,B: the names, in order (None: every variable)."""
+    return [w.strip() for w in wrt.split(",") if w.strip()] if wrt else None
+
+
+def swept_range(given: dict) -> tuple[str, float, float]:
+    """The one variable given a range LO:HI, and its ends."""
+    ranges = {name: text for name, (text, _how) in given.items() if ":" in text}
+    if len(ranges) != 1:
+        raise AutodiffError(
+            "usage",
+            "give one variable a range to sweep" if not ranges else "only one range at a time",
+            hint='autodiff plot "tanh(x)" --x -3:3',
+        )
+    ((variable, text),) = ranges.items()
+    lo_text, _, hi_text = text.partition(":")
+    option = f"--{variable}"
+    return variable, parse_number(lo_text, option), parse_number(hi_text, option)

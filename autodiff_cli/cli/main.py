@@ -1,0 +1,63 @@
+"""The `autodiff` process: arguments in, one command run, an exit code out."""
+
+from __future__ import annotations
+
+import gc
+import sys
+
+from autodiff_cli.cli import inputs, words
+from autodiff_cli.cli.commands import autodiff
+from autodiff_cli.cli.process import run
+from autodiff_cli.errors import AutodiffError
+
+
+def main() -> None:
+    """The command, with CPython's cyclic garbage collector off.
+
+    One evaluation builds its graphs, prints and the process ends; the
+    collector's full passes over a heap that grows to millions of objects
+    cost more per object the larger it grows (a 30,000-variable trace runs
+    about 1.5x as long with it on), and what little it would find (the cycles
+    of a `create_graph` gradient graph) goes with the process. A pipeline,
+    which may never end, turns it back on (`pipelines.run`).
+    """
+    argv = sys.argv[1:]
+    # Arguments may hold bytes that are not UTF-8 (as lone surrogates): echo them escaped.
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        code = run(lambda: _invoke(argv), _wants_json(argv))
+    finally:  # as it was, for a caller that goes on (the tests)
+        (gc.enable if collecting else gc.disable)()
+    sys.exit(code)
+
+
+def _wants_json(argv: list[str]) -> bool:
+    for i, word in enumerate(argv):
+        if argv[i - 1 : i] == ["--"]:
+            continue  # the expression, as `options.ValuesCommand` reads it
+        if word == "--format=json" or (word == "--format" and argv[i + 1 : i + 2] == ["json"]):
+            return True
+    return False
+
+
+def _invoke(argv: list[str]):
+    """The command, without click's handlers: `process.run` decides every way out.
+
+    The library's errors leave here in the command line's words (`words`).
+    """
+    import os
+
+    instruction = os.environ.get("_AUTODIFF_COMPLETE")
+    if instruction:  # shell completion, as click's own main would offer it
+        from click.shell_completion import shell_complete
+
+        return shell_complete(autodiff, {}, "autodiff", "_AUTODIFF_COMPLETE", instruction)
+    with autodiff.make_context("autodiff", argv) as ctx:
+        try:
+            return autodiff.invoke(ctx)
+        except AutodiffError as error:
+            raise words.for_command_line(error, ctx.meta.get(inputs.WRITTEN, {})) from None

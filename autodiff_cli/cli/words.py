@@ -1,0 +1,90 @@
+"""The command line's words for the library's errors, where the remedy is an option.
+
+The library says "give the point a value for each"; on the command line that
+is `--y VALUE`. Each rewording reads the facts the error carries
+(`error.data`) and, for a range, how the person wrote it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from autodiff_cli.errors import AutodiffError
+
+# The long options of autodiff's commands: a variable of one of these names is
+# given its value as -D NAME=VALUE, as --NAME would be the option
+# (tests/test_cli_basics.py holds this to the commands themselves).
+OPTION_NAMES = frozenset(
+    "atol color expr format help lines order points precision rtol samples set trace wrt".split()
+)
+
+
+def value_option(name: str) -> str:
+    """How to give `name` a value on the command line, whatever the command."""
+    return f"-D {name}=VALUE" if name in OPTION_NAMES else f"--{name} VALUE"
+
+
+def _missing_values(error, data, written):
+    hint = "pass " + " ".join(value_option(name) for name in data["names"])
+    if "e" in data["names"]:
+        hint += "; for Euler's number write exp(1), and exp(x) for e**x"
+    return error.message, hint
+
+
+def _missing_columns(error, data, written):
+    return error.message, f"add the column, or give a default: {value_option(data['names'][0])}"
+
+
+def _unknown_function(error, data, written):
+    return error.message, error.hint or "autodiff functions lists them all"
+
+
+def _several_outputs(error, data, written):
+    return (
+        "several outputs, separated by ',', are for autodiff jacobian",
+        "one expression here; autodiff jacobian differentiates several",
+    )
+
+
+def _wrt(error, data, written):
+    return f"--wrt names {', '.join(data['names'])}, which the expression does not use", error.hint
+
+
+def _range(error, data, written):
+    variable = data["variable"]
+    return f"--{variable} {written[variable]}: the range needs LO < HI, both finite", error.hint
+
+
+def _range_width(error, data, written):
+    variable = data["variable"]
+    message = f"--{variable} {written[variable]}: the range is wider than the largest double"
+    return f"{message}, 1.8e308", error.hint
+
+
+def _samples(error, data, written):
+    return (
+        f"--samples {data['samples']} is more work than plot takes for "
+        f"{data['operations']:,} operations (about 20 s at most)",
+        f"at most --samples {data['most']} for this expression",
+    )
+
+
+_BY_REASON = {
+    "missing_values": _missing_values,
+    "missing_columns": _missing_columns,
+    "unknown_function": _unknown_function,
+    "several_outputs": _several_outputs,
+    "wrt": _wrt,
+    "range": _range,
+    "range_width": _range_width,
+    "samples": _samples,
+}
+
+
+def for_command_line(error: AutodiffError, written: Mapping[str, str] | None = None):
+    """`error` as the command line says it; `written`: each value's text as it was typed
+    (what a message about a range quotes)."""
+    reword = _BY_REASON.get(error.data.get("reason"))
+    if reword is None:
+        return error
+    return error.reworded(*reword(error, error.data, written or {}))

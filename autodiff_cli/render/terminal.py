@@ -1,0 +1,166 @@
+"""Everything drawn with Rich: tables, trees and the progress bar, for a terminal.
+
+The one module that imports Rich, and only when a table, a tree or a bar is
+asked for: Rich costs start-up time that the other formats need not pay.
+"""
+
+from __future__ import annotations
+
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+from rich.tree import Tree
+
+from autodiff_cli.numbers import with_precision
+from autodiff_cli.render import higher
+from autodiff_cli.render.walk import (
+    Action,
+    Section,
+    number_format,
+    orders,
+    preorder,
+    sections,
+    too_large,
+    trace_label,
+)
+
+ROWS = 40  # rows shown of a longer trace table: the first and last half of this
+NAMES = 30  # names shown of a longer topological order
+
+
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        """The reader has gone: say so as Python does (Rich would exit 1 itself)."""
+        raise BrokenPipeError
+
+
+def console(color: str) -> Console:
+    """`color`: auto (Rich decides; NO_COLOR is honoured), always or never."""
+    if color == "always":
+        return _Console(force_terminal=True, color_system="standard", highlight=False)
+    if color == "never":
+        return _Console(no_color=True, highlight=False, color_system=None)
+    return _Console(highlight=False)
+
+
+# grad
+def grad_table(result, style) -> Table:
+    precision = style.precision
+    # Text, not markup: a comment in the expression may hold brackets.
+    table = Table(title=Text(result.expression), title_style="bold", show_edge=True)
+    table.add_column("", style="bold")
+    table.add_column("value", justify="right")
+    table.add_column("gradient" if result.order == 1 else "d2/dx2", justify="right")
+    table.add_row(result.output, with_precision(result.value, precision), "", end_section=True)
+    for var, g in result.gradients.items():
+        sign = "red" if g < 0 else "green" if g > 0 else "dim"  # the sign is the message
+        shown = Text(with_precision(g, precision), style=sign)
+        table.add_row(var, with_precision(result.point[var], precision), shown)
+    return table
+
+
+# check, hessian, jacobian
+def matrix(result, style) -> Group:
+    """Each of the result's tables: the first column the names, the numbers right-aligned."""
+    tables = higher.tables(result, style.precision)
+    return Group(*(_numbers_table(rows, title) for title, rows in tables))
+
+
+def _numbers_table(rows: list[list[str]], title: str) -> Table:
+    out = Table(title=Text(title), title_style="bold")
+    for k, header in enumerate(rows[0]):
+        out.add_column(
+            header, justify="left" if k == 0 else "right", style="bold" if k == 0 else None
+        )
+    for row in rows[1:]:
+        out.add_row(*(Text(cell) for cell in row))
+    return out
+
+
+# functions
+def functions(listing, style) -> Table:
+    table = Table(title="operations", title_style="bold")
+    table.add_column("write")
+    table.add_column("derivative")
+    table.add_column("what it is")
+    for op in listing.ops:
+        table.add_row(op.usage, op.rule, op.description)
+    return table
+
+
+# trace and graph
+def tree_of(entries: list[tuple[int, str, bool]]) -> Tree:
+    """A Rich tree from `walk.preorder`'s (depth, label, last) entries."""
+    root = Tree(Text(entries[0][1], style="bold"), guide_style="dim")
+    parents = [root]  # parents[d]: the last tree node drawn at depth d
+    for depth, label, _last in entries[1:]:
+        del parents[depth:]
+        parents.append(parents[-1].add(Text(label)))
+    return root
+
+
+def _trace_table(section: Section) -> Table:
+    table = Table(title=section.title, title_style="bold", title_justify="left")
+    for header in section.headers:
+        table.add_column(header)
+    rows = section.rows
+    if len(rows) > ROWS:
+        note = f"... {len(rows) - ROWS} rows left out (--format json, text or markdown: all)"
+        marker = [Text("...", style="dim")] * (len(section.headers) - 1)
+        rows = rows[: ROWS // 2] + [[*marker, Text(note, style="dim")]] + rows[-ROWS // 2 :]
+    for row in rows:
+        table.add_row(*(c if isinstance(c, Text) else Text(_plain(c)) for c in row))
+    return table
+
+
+def _plain(cell) -> str:
+    return cell.text() if isinstance(cell, Action) else cell
+
+
+def _names(names: list[str]) -> str:
+    if len(names) > NAMES:
+        left_out = len(names) - NAMES
+        names = names[: NAMES // 2] + [f"... {left_out} more ..."] + names[-NAMES // 2 :]
+    return f"[{', '.join(names)}]"
+
+
+def trace(result, style) -> Group:
+    number = number_format(style.precision)
+    forward, backward, final = sections(result, number)
+    order, reverse = orders(result)
+    if len(result.nodes) > NAMES:
+        order, reverse = _names(result.order), _names(result.order[::-1])
+    entries = preorder(result.nodes, trace_label(number))
+    picture = Text(too_large(result), style="dim") if entries is None else tree_of(entries)
+    blank = Text("")
+    return Group(
+        _trace_table(forward),
+        blank,
+        Text("Graph", style="bold"),
+        picture,
+        blank,
+        Text(f"Topological order: {order}"),
+        Text(f"Reversed:          {reverse}"),
+        blank,
+        _trace_table(backward),
+        blank,
+        _trace_table(final),
+    )
+
+
+# --points
+def progress_bar(stream):
+    """A bar on standard error, by bytes read of the points file: call the result to move it."""
+    import atexit
+    import os
+
+    from rich.progress import Progress
+
+    size = os.fstat(stream.fileno()).st_size
+    bar = Progress(
+        transient=True, console=Console(stderr=True), redirect_stdout=False, redirect_stderr=False
+    )
+    task = bar.add_task("points", total=size)
+    bar.start()
+    atexit.register(bar.stop)
+    return lambda: bar.update(task, completed=stream.buffer.tell())

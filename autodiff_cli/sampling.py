@@ -1,0 +1,72 @@
+"""A function and its derivative along one variable's range: what `plot` draws.
+
+The range is checked here, so any caller gets the same refusals: it must be
+finite, ordered and no wider than the largest double (the samples are
+`lo + width * (i / (n - 1))`, so they never overflow), and the work is
+bounded (samples x operations).
+"""
+
+from __future__ import annotations
+
+import math
+
+from autodiff_cli.compiled import LIMIT, compile_expression
+from autodiff_cli.errors import AutodiffError
+from autodiff_cli.expression import Expression, missing_values
+
+# samples x operations, about 20 s on the development machine; an operation of an
+# expression too large to compile (compiled.LIMIT) counts ten times (Value graphs).
+WORK = 80_000_000
+
+
+def check_range(expr: Expression, variable: str, lo: float, hi: float, point, samples: int):
+    """Refuse what cannot be sampled, before any work: an AutodiffError says why."""
+    facts = {"variable": variable, "lo": lo, "hi": hi}
+    if not (lo < hi) or not (abs(lo) < math.inf and abs(hi) < math.inf):
+        raise AutodiffError(
+            "usage", f"the range of {variable} needs lo < hi, both finite", reason="range", **facts
+        )
+    if hi - lo == math.inf:
+        raise AutodiffError(
+            "usage",
+            f"the range of {variable} is wider than the largest double, 1.8e308",
+            reason="range_width",
+            **facts,
+        )
+    if variable not in expr.variables:
+        raise AutodiffError("usage", f"the expression does not use {variable}")
+    missing = [n for n in expr.variables if n != variable and n not in point]
+    if missing:
+        raise missing_values(expr, missing)
+    nodes = len(expr.live)
+    cost = nodes * (10 if nodes > LIMIT else 1)
+    if samples * cost > WORK:
+        most = max(WORK // cost, 2)
+        raise AutodiffError(
+            "usage",
+            f"{samples} samples are more work than sampling takes for {nodes:,} operations "
+            "(about 20 s at most)",
+            hint=f"at most {most} samples for this expression",
+            reason="samples",
+            samples=samples,
+            operations=nodes,
+            most=most,
+        )
+
+
+def sweep(expr: Expression, variable: str, lo: float, hi: float, point, n: int):
+    """[(x, value, derivative)] at n evenly spaced x, the other variables held at `point`."""
+    check_range(expr, variable, lo, hi, point, n)
+    run = compile_expression(expr)
+    names = expr.variables
+    k = names.index(variable)
+    values = [point.get(name, 0.0) for name in names]
+    rows = []
+    for i in range(n):
+        # The ends are LO and HI exactly (-0.0 stays -0.0, no rounding at HI).
+        x = lo if i == 0 else hi if i == n - 1 else lo + (hi - lo) * (i / (n - 1))
+        values[k] = x
+        out = run(*values)
+        # Where the function is undefined, so is its derivative (the rule may say 1/x).
+        rows.append((x, out[0], out[1 + k] if out[0] == out[0] else math.nan))
+    return rows
