@@ -3,7 +3,7 @@
 - A ```console block holds `$ command` lines, each followed by the exact lines
   it prints on standard output. A leading `pip install ... &&` is dropped, and
   a bare `pip install` line skipped: the test run has the project installed.
-  The test command itself (`pytest`) is not run from inside the test run.
+  The test commands themselves (`pytest ...`) are not run from inside the test run.
 - A ```python block is run as a script; a `print(...)  # text` line says what
   that print writes, in order.
 """
@@ -28,7 +28,7 @@ def console_examples():
         command, expected = None, []
         for line in body.splitlines() + ["$ "]:
             if line.startswith("$ "):
-                if command and command != "pytest":
+                if command and command.split()[0] != "pytest":
                     yield command, expected
                 command = re.sub(r"^pip install \S+( && )?", "", line[2:])
                 expected = []
