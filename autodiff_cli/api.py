@@ -103,7 +103,9 @@ def grad(source, point: Mapping[str, float], wrt: list[str] | None = None, order
         rows = hessian(expr, point, list(gradients), diagonal=True)
         gradients = {name: rows[name][name] for name in gradients}
     elif order != 1:
-        raise AutodiffError("usage", f"order {order}: 1 or 2")
+        raise AutodiffError(
+            "usage", f"order {order}: the order is 1 or 2", reason="order", allowed=[1, 2]
+        )
     return GradResult(evaluation, gradients, order)
 
 

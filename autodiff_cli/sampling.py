@@ -21,6 +21,10 @@ WORK = 80_000_000
 
 def check_range(expr: Expression, variable: str, lo: float, hi: float, point, samples: int):
     """Refuse what cannot be sampled, before any work: an AutodiffError says why."""
+    if samples < 2:
+        raise AutodiffError(
+            "usage", f"{samples} samples: at least 2", reason="too_few_samples", samples=samples
+        )
     facts = {"variable": variable, "lo": lo, "hi": hi}
     if not (lo < hi) or not (abs(lo) < math.inf and abs(hi) < math.inf):
         raise AutodiffError(

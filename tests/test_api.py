@@ -47,6 +47,7 @@ FAILURES = [
     ("usage", lambda: api.sample("x", "x", -1e308, 1e308)),
     ("usage", lambda: api.sample("x", "x", 0.0, 1.0, samples=10**9)),
     ("usage", lambda: api.sample("x", "y", 0.0, 1.0)),
+    ("usage", lambda: api.sample("x", "x", 0.0, 1.0, samples=1)),
     ("input", lambda: _points("x,x\n1,2\n")),
     ("input", lambda: _first_row_error('x,y\n"1,2\n')),
     ("input", lambda: _first_row_error("{nope\n", "jsonl")),

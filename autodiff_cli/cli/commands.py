@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-from autodiff_cli import __version__
+from autodiff_cli import __version__, render
 from autodiff_cli.cli import inputs
 from autodiff_cli.cli.options import (
     EXIT_CODES,
@@ -52,11 +52,12 @@ def _show(result, fmt: str | None, precision: int | None = None, color: str = "a
     """Warnings first (they flush what came before), then the result in its format."""
     for warning in getattr(result, "warnings", ()):
         warn(warning)
-    write(result, result.kind, fmt, Style(precision, color))
+    write(result, fmt, Style(precision, color))
 
 
+_TRACE = render.formats("trace")
 GRAD_FORMAT = "Output format. Default: table on a terminal, text otherwise. " \
-              "A trace: table, text, json or markdown."  # fmt: skip
+              f"A trace: {', '.join(_TRACE[:-1])} or {_TRACE[-1]}."  # fmt: skip
 
 
 def _grad_options(kind: str):

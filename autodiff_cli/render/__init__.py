@@ -61,8 +61,9 @@ def writer(kind: str, fmt: str):
     return getattr(import_module(f"{__name__}.{module}"), name)
 
 
-def write(result, kind: str, fmt: str | None, style: Style) -> None:
-    """Render `result` as `fmt` (the kind's default if None) on standard output."""
+def write(result, fmt: str | None, style: Style) -> None:
+    """Render `result` as `fmt` (its kind's default if None) on standard output."""
+    kind = result.kind
     out = writer(kind, fmt or default_format(kind))(result, style)
     if isinstance(out, str):
         sys.stdout.write(out)
