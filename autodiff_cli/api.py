@@ -9,8 +9,8 @@ Each function takes an expression (source text, or one `parse` returned)
 and returns a result object; the command line renders these
 (`autodiff_cli.render`). Failures raise `AutodiffError`, whose message and
 hint are in the library's words and whose `data` holds the facts (the
-missing names, the range refused). The modules are imported when a
-function needs them, so that loading this one costs nothing.
+missing names, the range refused). Beyond the parser, modules are
+imported when a function needs them: loading this one stays cheap.
 """
 
 from __future__ import annotations
@@ -33,9 +33,11 @@ __all__ = [
     "Graph",
     "HessianResult",
     "JacobianResult",
+    "Result",
     "Samples",
     "Trace",
     "check",
+    "check_bounds",
     "functions",
     "grad",
     "graph",
@@ -53,8 +55,16 @@ def _expression(source, many: bool = False) -> Expression:
     return parse(source, many) if isinstance(source, str) else source
 
 
-class GradResult:
-    kind = "grad"  # how it is rendered (`autodiff_cli.render`)
+class Result:
+    """What every result has: the kind it is rendered as (`autodiff_cli.render`), and
+    warnings: what a person should hear about, though the result stands."""
+
+    kind = ""
+    warnings: tuple[str, ...] | list[str] = ()
+
+
+class GradResult(Result):
+    kind = "grad"
 
     def __init__(
         self,
@@ -123,7 +133,7 @@ def trace(source, point: Mapping[str, float], wrt: list[str] | None = None) -> T
     return build(expr, evaluation.values, recorder, gradients)
 
 
-class CheckResult:
+class CheckResult(Result):
     kind = "check"
 
     def __init__(self, grad: GradResult, rows, rtol: float, atol: float, warnings) -> None:
@@ -147,7 +157,7 @@ def check(source, point: Mapping[str, float], rtol: float = 1e-5, atol: float = 
     return CheckResult(result, rows, rtol, atol, kink_warnings(expr, result.evaluation.values))
 
 
-class HessianResult:
+class HessianResult(Result):
     kind = "hessian"
 
     def __init__(self, grad: GradResult, matrix: dict[str, dict[str, float]]) -> None:
@@ -164,7 +174,7 @@ def hessian(source, point: Mapping[str, float]) -> HessianResult:
     return HessianResult(grad(expr, point), higher.hessian(expr, point))
 
 
-class JacobianResult:
+class JacobianResult(Result):
     kind = "jacobian"
 
     def __init__(self, expr: Expression, values: list[float], rows) -> None:
@@ -183,7 +193,7 @@ def jacobian(source, point: Mapping[str, float]) -> JacobianResult:
     return JacobianResult(expr, *higher.jacobian(expr, point))
 
 
-class Graph:
+class Graph(Result):
     kind = "graph"
 
     def __init__(self, nodes) -> None:
@@ -198,7 +208,7 @@ def graph(source, point: Mapping[str, float] | None = None) -> Graph:
     return Graph(graph_nodes(expr, expr.evaluate(point).values if point else None))
 
 
-class Samples:
+class Samples(Result):
     kind = "plot"
 
     def __init__(self, expression: str, variable: str, rows) -> None:
@@ -211,6 +221,13 @@ class Samples:
         return any(abs(y) < float("inf") for row in self.rows for y in row[1:])
 
 
+def check_bounds(variable: str, lo: float, hi: float) -> None:
+    """Refuse a range `sample` cannot sweep, before any expression is read."""
+    from autodiff_cli import sampling
+
+    sampling.check_bounds(variable, lo, hi)
+
+
 def sample(source, variable: str, lo: float, hi: float, point=None, samples: int = 200):
     """Value and derivative at `samples` evenly spaced values of `variable` in [lo, hi]."""
     from autodiff_cli.sampling import sweep
@@ -220,7 +237,7 @@ def sample(source, variable: str, lo: float, hi: float, point=None, samples: int
     return Samples(expr.source, variable, rows)
 
 
-class Functions:
+class Functions(Result):
     kind = "functions"
 
     def __init__(self, ops) -> None:
@@ -244,9 +261,19 @@ def run_lines(
 
 
 def run_points(
-    source, stream, fmt: str, defaults: Mapping[str, float], wrt: list[str] | None = None
+    source,
+    stream,
+    input_format: str = "csv",
+    defaults: Mapping[str, float] | None = None,
+    wrt: list[str] | None = None,
 ):
-    """The value and gradients at every row of a CSV or JSON Lines stream (`batch.Points`)."""
+    """The value and gradients at every row of a stream of points, CSV or JSON Lines
+    ("jsonl"); `defaults` gives a value to a variable a row leaves out.
+
+    Returns `batch.Points`: its `names` (whose gradients are given) and
+    `unused` columns are known at once; iterated once, it yields
+    (row number, (value, *gradients) or the row's error), in order.
+    """
     from autodiff_cli.batch import Points
 
-    return Points(_expression(source), stream, fmt, defaults, wrt)
+    return Points(_expression(source), stream, input_format, defaults or {}, wrt)

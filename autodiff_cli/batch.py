@@ -105,7 +105,7 @@ class Points:
     yields (row number, (value, *gradients) or the row's error), in order.
     """
 
-    def __init__(self, expr, stream, fmt: str, defaults, wrt: list[str] | None) -> None:
+    def __init__(self, expr, stream, input_format: str, defaults, wrt: list[str] | None) -> None:
         expr.check_wrt(wrt)
         self.expr, self.wrt = expr, wrt
         self.run = compile_expression(expr)  # parsed and prepared once, not per row
@@ -114,19 +114,19 @@ class Points:
         self.chosen = [position[w] for w in wrt] if wrt else list(range(len(names)))
         self.names = [names[k] for k in self.chosen]  # whose gradients are given, in order
         self.unused: list[str] = []
-        if fmt == "csv":
-            columns, self.rows = _csv_rows(stream)
+        if input_format == "csv":
+            columns, self._rows = _csv_rows(stream)
             self.lookup = _csv_lookup(columns, names, defaults)
             used = set(names)
             self.unused = [c for c in columns if c and c not in used]  # unnamed: nothing to say
         else:
-            self.rows = _jsonl_rows(stream)
+            self._rows = _jsonl_rows(stream)
             self.lookup = _jsonl_lookup(names, defaults)
 
     def __iter__(self):
         run, lookup, wrt = self.run, self.lookup, self.wrt
         pick = [0, *(k + 1 for k in self.chosen)]
-        for number, row in self.rows:
+        for number, row in self._rows:
             try:
                 values = lookup(row)
                 out = run(*values)

@@ -68,15 +68,14 @@ def _step(expr, values, i: int) -> tuple:
     return values[i].grad, values[i].data, x, y
 
 
-def _watched(evaluation: Evaluation, output: int) -> tuple[list, dict[int, tuple]]:
-    """The evaluation again, on a graph of its own, with each step's contributions kept.
-
-    A new graph, so the evaluation's own gradients are left as they are.
+def _watched(evaluation: Evaluation, output: int) -> dict[int, tuple]:
+    """The backward pass from `output` again, on the evaluation's own graph, each step's
+    contributions kept. The leaves start again from 0, so every gradient ends as it was.
     """
-    expr = evaluation.expression
-    point = {name: evaluation.values[i].data for name, i in expr.leaves.items()}
-    values = expr.forward(point)
-    index = {id(v): i for i, v in enumerate(values) if v is not None}
+    expr, values = evaluation.expression, evaluation.values
+    index = {id(values[i]): i for i in expr.topological_order(output)}
+    for i in expr.leaves.values():
+        values[i].grad = 0.0
     sent: dict[int, tuple] = {}
 
     def keep(v, contributions) -> None:
@@ -84,7 +83,7 @@ def _watched(evaluation: Evaluation, output: int) -> tuple[list, dict[int, tuple
             sent[index[id(v)]] = contributions
 
     expr.backward(values, output, on_step=keep)
-    return values, sent
+    return sent
 
 
 def undefined(
@@ -110,8 +109,8 @@ def undefined_gradient(
 ) -> AutodiffError | None:
     """Where the NaN in the gradients of `names` arose; None if no single step made it
     (then infinite contributions of opposite signs met in a sum)."""
-    expr = evaluation.expression
-    values, sent = _watched(evaluation, expr.output if output is None else output)
+    expr, values = evaluation.expression, evaluation.values
+    sent = _watched(evaluation, expr.output if output is None else output)
     wanted = set(names)
     leads = [False] * len(expr.nodes)  # a NaN sent here reaches a requested gradient
     for i in expr.live:  # inputs first

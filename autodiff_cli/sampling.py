@@ -19,12 +19,11 @@ from autodiff_cli.expression import Expression, missing_values
 WORK = 80_000_000
 
 
-def check_range(expr: Expression, variable: str, lo: float, hi: float, point, samples: int):
-    """Refuse what cannot be sampled, before any work: an AutodiffError says why."""
-    if samples < 2:
-        raise AutodiffError(
-            "usage", f"{samples} samples: at least 2", reason="too_few_samples", samples=samples
-        )
+def check_bounds(variable: str, lo: float, hi: float) -> None:
+    """A range that can be swept: finite, lo < hi, its width a double (an AutodiffError if not).
+
+    Needing no expression, it can be checked as soon as the range is read.
+    """
     facts = {"variable": variable, "lo": lo, "hi": hi}
     if not (lo < hi) or not (abs(lo) < math.inf and abs(hi) < math.inf):
         raise AutodiffError(
@@ -37,6 +36,15 @@ def check_range(expr: Expression, variable: str, lo: float, hi: float, point, sa
             reason="range_width",
             **facts,
         )
+
+
+def check_range(expr: Expression, variable: str, lo: float, hi: float, point, samples: int):
+    """Refuse what cannot be sampled, before any work: an AutodiffError says why."""
+    if samples < 2:
+        raise AutodiffError(
+            "usage", f"{samples} samples: at least 2", reason="too_few_samples", samples=samples
+        )
+    check_bounds(variable, lo, hi)
     if variable not in expr.variables:
         raise AutodiffError("usage", f"the expression does not use {variable}")
     missing = [n for n in expr.variables if n != variable and n not in point]

@@ -15,7 +15,7 @@ from autodiff_cli.cli.options import (
     EXIT_CODES,
     PRECISION,
     ValuesCommand,
-    color,
+    color_option,
     expression_options,
     format_for,
     numbers_out,
@@ -50,7 +50,7 @@ def _api():
 
 def _show(result, fmt: str | None, precision: int | None = None, color: str = "auto") -> None:
     """Warnings first (they flush what came before), then the result in its format."""
-    for warning in getattr(result, "warnings", ()):
+    for warning in result.warnings:
         warn(warning)
     write(result, fmt, Style(precision, color))
 
@@ -63,7 +63,8 @@ GRAD_FORMAT = "Output format. Default: table on a terminal, text otherwise. " \
 def _grad_options(kind: str):
     """The arguments and options `grad` and `trace` share."""
     wrt = click.option("--wrt", metavar="A,B", help="Only these gradients, in this order.")
-    return options(*expression_options(), wrt, output_format(kind, GRAD_FORMAT), PRECISION, color())
+    fmt = output_format(kind, GRAD_FORMAT)
+    return options(*expression_options(), wrt, fmt, PRECISION, color_option())
 
 
 @autodiff.command(cls=ValuesCommand)
@@ -142,7 +143,7 @@ def _trace(args, expr, sets, wrt, fmt, precision, color) -> None:
 @autodiff.command(cls=ValuesCommand)
 @options(*expression_options())
 @output_format("graph", "A tree to read, Graphviz DOT source, or a Mermaid block.", True)
-@color("the tree")
+@color_option("the tree")
 def graph(args, expr, sets, fmt, color) -> None:
     """The computational graph of EXPR, with every node's data and grad.
 
@@ -164,7 +165,7 @@ def graph(args, expr, sets, fmt, color) -> None:
 @click.option("--samples", type=click.IntRange(2, 1_000_000), default=200, show_default=True,
               help="How many points to evaluate.")  # fmt: skip
 @output_format("plot", "The picture, or the sampled table.", True)
-@color("the plot")
+@color_option("the plot")
 def plot(args, expr, sets, samples, fmt, color) -> None:
     """Plot EXPR and its derivative as one variable sweeps a range.
 

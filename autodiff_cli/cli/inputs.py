@@ -138,7 +138,9 @@ def names(wrt: str | None) -> list[str] | None:
 
 
 def swept_range(given: dict) -> tuple[str, float, float]:
-    """The one variable given a range LO:HI, and its ends."""
+    """The one variable given a range LO:HI, and its ends, checked as the library checks them."""
+    from autodiff_cli import api
+
     ranges = {name: text for name, (text, _how) in given.items() if ":" in text}
     if len(ranges) != 1:
         raise AutodiffError(
@@ -149,4 +151,6 @@ def swept_range(given: dict) -> tuple[str, float, float]:
     ((variable, text),) = ranges.items()
     lo_text, _, hi_text = text.partition(":")
     option = f"--{variable}"
-    return variable, parse_number(lo_text, option), parse_number(hi_text, option)
+    lo, hi = parse_number(lo_text, option), parse_number(hi_text, option)
+    api.check_bounds(variable, lo, hi)  # before the expression is read, whatever it holds
+    return variable, lo, hi

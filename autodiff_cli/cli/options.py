@@ -38,8 +38,11 @@ def expression_options(metavar: str = "EXPR [--VAR VALUE]..."):
 
 
 def output_format(kind: str, help: str, show_default: bool = False):
-    """--format, its choices the registry's formats for `kind` (`autodiff_cli.render`)."""
-    default = render.formats(kind)[0] if show_default else None
+    """--format, its choices the registry's formats for `kind` (`autodiff_cli.render`).
+
+    `show_default`: the default is one format (no table), and --help says which.
+    """
+    default = render.default_format(kind) if show_default else None
     return click.option("--format", "fmt", type=click.Choice(render.formats(kind)),
                         default=default, show_default=show_default, help=help)  # fmt: skip
 
@@ -52,7 +55,7 @@ def format_for(kind: str, fmt: str | None, what: str) -> str | None:
     return fmt
 
 
-def color(what: str = "tables"):
+def color_option(what: str = "tables"):
     return click.option("--color", type=click.Choice(("auto", "always", "never")),
                         default="auto", show_default=True,
                         help=f"Colour in {what}; NO_COLOR is honoured.")  # fmt: skip
@@ -69,7 +72,7 @@ DEFAULT_HELP = "Output format. Default: table on a terminal, text otherwise."
 
 def numbers_out(kind: str, help: str = DEFAULT_HELP):
     """The input, --format, --precision and --color: what a command that prints numbers takes."""
-    return options(*expression_options(), output_format(kind, help), PRECISION, color())
+    return options(*expression_options(), output_format(kind, help), PRECISION, color_option())
 
 
 VALUES = {"ignore_unknown_options": True, "allow_interspersed_args": True}

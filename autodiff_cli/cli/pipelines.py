@@ -46,6 +46,7 @@ def run(args, expr, sets, wrt, fmt, precision, show_trace, lines, points, points
             raise AutodiffError("usage", "the expression and the points cannot both be stdin")
         expression = api.parse(source, origin=origin)
         inputs.check_unused(expression, given)
+        expression.check_wrt(wanted)  # before the points are opened, as the values were read
         stream = open_input(points)
         rows = api.run_points(
             expression, stream, inputs.points_format(points, points_format), defaults, wanted
@@ -87,15 +88,16 @@ def _points(rows, stream, writer) -> tuple[int, int]:
 
         progress = progress_bar(stream)
     writer.header()
+    record, flush = writer.record, writer.flush
     failed = number = 0
     for number, outcome in rows:
         if progress is not None and number % 4096 == 0:
             progress()
-        if isinstance(outcome, AutodiffError):
+        if outcome.__class__ is tuple:  # the numbers: by far the most common
+            record(number, outcome)
+        else:
             failed += 1
             writer.error(number, words.for_command_line(outcome))
-        else:
-            writer.record(number, outcome)
         if streaming:
-            writer.flush()
+            flush()
     return failed, number

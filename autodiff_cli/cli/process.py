@@ -13,7 +13,7 @@ it directly), so every way out is decided here, in one place:
   result and exit code stand (a warning lost never loses a result);
 - Ctrl-C: 130 and `autodiff: interrupted`; SIGTERM: 143 and
   `autodiff: terminated`, after what was written is flushed, so a stream
-  ends at the end of a record (`autodiff_cli.output`).
+  ends at the end of a record (`autodiff_cli.cli.output`).
 """
 
 from __future__ import annotations

@@ -7,21 +7,37 @@ is `--y VALUE`. Each rewording reads the facts the error carries
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 
-from autodiff_cli.errors import AutodiffError
+import click
 
-# The long options of autodiff's commands: a variable of one of these names is
-# given its value as -D NAME=VALUE, as --NAME would be the option
-# (tests/test_cli_basics.py holds this to the commands themselves).
-OPTION_NAMES = frozenset(
-    "atol color expr format help lines order points precision rtol samples set trace wrt".split()
-)
+from autodiff_cli.errors import AutodiffError
+from autodiff_cli.numbers import plain
+
+
+@functools.cache
+def option_names() -> frozenset[str]:
+    """The long options of autodiff's commands, read from the commands themselves.
+
+    A variable of one of these names is given its value as -D NAME=VALUE, as
+    --NAME would be the option.
+    """
+    from autodiff_cli.cli.commands import autodiff
+
+    ctx = click.Context(autodiff)
+    return frozenset(
+        opt[2:]
+        for command in autodiff.commands.values()
+        for param in command.get_params(ctx)
+        for opt in param.opts
+        if opt.startswith("--") and opt[2:].isidentifier()
+    )
 
 
 def value_option(name: str) -> str:
     """How to give `name` a value on the command line, whatever the command."""
-    return f"-D {name}=VALUE" if name in OPTION_NAMES else f"--{name} VALUE"
+    return f"-D {name}=VALUE" if name in option_names() else f"--{name} VALUE"
 
 
 def _missing_values(error, data, written):
@@ -50,14 +66,19 @@ def _wrt(error, data, written):
     return f"--wrt names {', '.join(data['names'])}, which the expression does not use", error.hint
 
 
-def _range(error, data, written):
+def _typed_range(data, written) -> str:
+    """--x 3:1, as it was typed."""
     variable = data["variable"]
-    return f"--{variable} {written[variable]}: the range needs LO < HI, both finite", error.hint
+    typed = written.get(variable) or f"{plain(data['lo'])}:{plain(data['hi'])}"
+    return f"--{variable} {typed}"
+
+
+def _range(error, data, written):
+    return f"{_typed_range(data, written)}: the range needs LO < HI, both finite", error.hint
 
 
 def _range_width(error, data, written):
-    variable = data["variable"]
-    message = f"--{variable} {written[variable]}: the range is wider than the largest double"
+    message = f"{_typed_range(data, written)}: the range is wider than the largest double"
     return f"{message}, 1.8e308", error.hint
 
 

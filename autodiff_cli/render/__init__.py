@@ -17,8 +17,12 @@ from __future__ import annotations
 import sys
 from importlib import import_module
 
-_TABLES = {"table": "terminal:matrix", "text": "higher:text", "json": "higher:as_json",
-           "csv": "higher:csv", "tsv": "higher:tsv"}  # fmt: skip
+
+def _tables() -> dict[str, str]:
+    """The formats of a result that is tables of numbers (its own copy, to extend)."""
+    return {"table": "terminal:matrix", "text": "higher:text", "json": "higher:as_json",
+            "csv": "higher:csv", "tsv": "higher:tsv"}  # fmt: skip
+
 
 WRITERS: dict[str, dict[str, str]] = {
     "grad": {"table": "terminal:grad_table", "text": "grad:text", "json": "grad:as_json",
@@ -26,9 +30,9 @@ WRITERS: dict[str, dict[str, str]] = {
              "markdown": "grad:markdown"},
     "trace": {"table": "terminal:trace", "text": "walk:text", "json": "walk:as_json",
               "markdown": "walk:markdown"},
-    "check": _TABLES,
-    "hessian": _TABLES,
-    "jacobian": _TABLES,
+    "check": _tables(),
+    "hessian": _tables(),
+    "jacobian": _tables(),
     "graph": {"tree": "graph:tree", "dot": "graph:dot", "mermaid": "graph:mermaid"},
     "plot": {"plot": "plot:picture", "csv": "plot:as_csv", "json": "plot:as_json"},
     "functions": {"table": "terminal:functions", "text": "functions:text"},
