@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 
-from autodiff_cli.errors import AutodiffError
+from autodiff_cli.errors import AutodiffError, quoted
 from autodiff_cli.expression import Evaluation, Expression
 from autodiff_cli.numbers import infinities
 from autodiff_cli.parser import parse
@@ -88,14 +88,12 @@ class GradResult(Result):
 
 def _evaluate(expr: Expression, point, wrt, on_step=None):
     """Check `wrt`, evaluate, and raise on a NaN: (evaluation, gradients)."""
-    from autodiff_cli.diagnose import undefined
+    from autodiff_cli.diagnose import require_defined
 
     expr.check_wrt(wrt)
     evaluation = expr.evaluate(point, on_step)
     gradients = evaluation.gradients(wrt)
-    error = undefined(evaluation, gradients)
-    if error is not None:
-        raise error
+    require_defined(evaluation, gradients)
     return evaluation, gradients
 
 
@@ -105,17 +103,17 @@ def grad(source, point: Mapping[str, float], wrt: list[str] | None = None, order
     Raises AutodiffError: invalid expression, missing values, an unknown
     `wrt` name, or (kind "undefined") a NaN in the value or a gradient.
     """
-    expr = _expression(source)
-    evaluation, gradients = _evaluate(expr, point, wrt)
-    if order == 2:
-        from autodiff_cli.higher import hessian
-
-        rows = hessian(expr, point, list(gradients), diagonal=True)
-        gradients = {name: rows[name][name] for name in gradients}
-    elif order != 1:
+    if order not in (1, 2):
         raise AutodiffError(
             "usage", f"order {order}: the order is 1 or 2", reason="order", allowed=[1, 2]
         )
+    expr = _expression(source)
+    evaluation, gradients = _evaluate(expr, point, wrt)
+    if order == 2:
+        from autodiff_cli import higher
+
+        rows = higher.hessian(expr, point, list(gradients), diagonal=True)
+        gradients = {name: rows[name][name] for name in gradients}
     return GradResult(evaluation, gradients, order)
 
 
@@ -254,10 +252,28 @@ def functions() -> Functions:
 def run_lines(
     stream: Iterable[str], point: Mapping[str, float], wrt: list[str] | None = None
 ) -> Iterator[tuple[int, str, GradResult | AutodiffError]]:
-    """One expression a line: (line number, expression, its result or its error), in order."""
-    from autodiff_cli.batch import lines_of
+    """One expression (or ;-program) a line; blank and # lines are skipped.
 
-    return lines_of(stream, point, wrt)
+    Yields (line number, the expression, its `GradResult` or its error), in
+    order; a failed line's expression is quoted short. Each expression is
+    given the values of `point` it uses, and the gradients of `wrt` it has.
+    """
+    from autodiff_cli.reading import EXPRESSION_LIMIT, Overlong, lines
+
+    for number, line in enumerate(lines(stream, EXPRESSION_LIMIT), start=1):
+        overlong = isinstance(line, Overlong)
+        source = line.shown if overlong else line.strip()
+        if (line.first if overlong else source[:1]) in (None, "", "#"):
+            continue  # blank, or a comment
+        try:
+            if overlong:
+                raise line.error("the line")
+            expr = parse(source)
+            used = {k: v for k, v in point.items() if k in expr.leaves}
+            wanted = [w for w in wrt if w in expr.leaves] if wrt else None
+            yield number, source, grad(expr, used, wanted)
+        except AutodiffError as error:
+            yield number, quoted(source), error
 
 
 def run_points(

@@ -1,7 +1,7 @@
-"""Pipelines: many expressions (`--lines`) or many points (`--points`), streamed.
+"""Many points (`--points`): one expression at every row of a CSV or JSON Lines stream.
 
-Each input gives exactly one record, in input order, yielded as soon as it
-is known; a bad input gives its error in place and the stream goes on.
+Each row gives exactly one record, in input order, yielded as soon as it
+is known; a bad row gives its error in place and the stream goes on.
 Nothing is held but the current record, so memory stays flat however long
 the input. The caller writes the records (`autodiff_cli.render.records`).
 """
@@ -12,33 +12,10 @@ import csv
 import json
 import math
 
-from autodiff_cli import api
 from autodiff_cli.compiled import compile_expression
+from autodiff_cli.diagnose import require_defined
 from autodiff_cli.errors import AutodiffError, quoted
-from autodiff_cli.reading import EXPRESSION_LIMIT, RECORD_LIMIT, Overlong, first_line, lines
-
-
-def lines_of(stream, point, wrt: list[str] | None):
-    """One expression (or ;-program) a line; blank and # lines are skipped.
-
-    Yields (line number, the expression, its `GradResult` or its error);
-    a failed line's expression is quoted short.
-    """
-    for number, line in enumerate(lines(stream, EXPRESSION_LIMIT), start=1):
-        overlong = isinstance(line, Overlong)
-        source = line.shown if overlong else line.strip()
-        if (line.first if overlong else source[:1]) in (None, "", "#"):
-            continue  # blank, or a comment
-        try:
-            if overlong:
-                raise line.error("the line")
-            expr = api.parse(source)
-            used = {k: v for k, v in point.items() if k in expr.leaves}
-            wanted = [w for w in wrt if w in expr.leaves] if wrt else None
-            yield number, source, api.grad(expr, used, wanted)
-        except AutodiffError as error:
-            yield number, quoted(source), error
-
+from autodiff_cli.reading import RECORD_LIMIT, Overlong, first_line, lines
 
 csv.field_size_limit(max(csv.field_size_limit(), RECORD_LIMIT))  # a cell as long as a row
 
@@ -223,4 +200,5 @@ def _check(expr, values, wrt):
 
     The sum may be NaN with no NaN in it (inf - inf): then nothing is raised.
     """
-    api.grad(expr, dict(zip(expr.variables, values)), wrt)
+    evaluation = expr.evaluate(dict(zip(expr.variables, values)))
+    require_defined(evaluation, evaluation.gradients(wrt))

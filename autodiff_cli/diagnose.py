@@ -104,6 +104,15 @@ def undefined(
     return error
 
 
+def require_defined(
+    evaluation: Evaluation, gradients: dict[str, float], output: int | None = None
+) -> None:
+    """Raise `undefined`'s error, if there is one."""
+    error = undefined(evaluation, gradients, output)
+    if error is not None:
+        raise error
+
+
 def undefined_gradient(
     evaluation: Evaluation, names: list[str], output: int | None = None
 ) -> AutodiffError | None:

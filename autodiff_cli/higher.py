@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 
 from autodiff_cli.compiled import compile_expression
-from autodiff_cli.diagnose import undefined
+from autodiff_cli.diagnose import require_defined
 from autodiff_cli.errors import AutodiffError
 from autodiff_cli.expression import Evaluation, Expression
 from autodiff_cli.numbers import plain
@@ -110,9 +110,7 @@ def jacobian(expr: Expression, point: dict):
             values[i].grad = 0.0
         expr.backward(values, index)
         row = evaluation.gradients()
-        error = undefined(evaluation, row, index)
-        if error is not None:
-            raise error
+        require_defined(evaluation, row, index)
         outputs.append(values[index].data)
         rows.append(row)
     return outputs, rows

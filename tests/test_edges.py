@@ -21,6 +21,7 @@ import pytest
 from conftest import BIN, user_env
 
 from autodiff_cli import reading
+from autodiff_cli.cli.commands import autodiff
 from autodiff_cli.cli.words import option_names
 from autodiff_cli.render.plot import _ticks
 
@@ -529,10 +530,10 @@ def test_the_option_names_are_those_every_command_s_help_lists(cli):
     for command in ("grad", "trace", "graph", "plot", "check", "hessian", "jacobian"):
         options = re.findall(r"^  (?:-\w, )?--([a-z]+)\b(?!-)", cli(command, "--help").stdout, re.M)
         listed |= set(options)
-    assert listed == option_names()
+    assert listed == option_names(autodiff)
 
 
-@pytest.mark.parametrize("name", sorted(option_names()))
+@pytest.mark.parametrize("name", sorted(option_names(autodiff)))
 def test_a_variable_named_like_an_option_is_given_with_d(cli, name):
     r = cli("grad", f"{name}*2")
     assert r.returncode == 2 and r.stderr.endswith(f"hint: pass -D {name}=VALUE\n")

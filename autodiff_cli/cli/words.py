@@ -17,18 +17,16 @@ from autodiff_cli.numbers import plain
 
 
 @functools.cache
-def option_names() -> frozenset[str]:
-    """The long options of autodiff's commands, read from the commands themselves.
+def option_names(group: click.Group) -> frozenset[str]:
+    """The long options of the group's commands, read from the commands themselves.
 
     A variable of one of these names is given its value as -D NAME=VALUE, as
     --NAME would be the option.
     """
-    from autodiff_cli.cli.commands import autodiff
-
-    ctx = click.Context(autodiff)
+    ctx = click.Context(group)
     return frozenset(
         opt[2:]
-        for command in autodiff.commands.values()
+        for command in group.commands.values()
         for param in command.get_params(ctx)
         for opt in param.opts
         if opt.startswith("--") and opt[2:].isidentifier()
@@ -36,8 +34,9 @@ def option_names() -> frozenset[str]:
 
 
 def value_option(name: str) -> str:
-    """How to give `name` a value on the command line, whatever the command."""
-    return f"-D {name}=VALUE" if name in option_names() else f"--{name} VALUE"
+    """How to give `name` a value on the command line, whatever the command (run now)."""
+    group = click.get_current_context().find_root().command
+    return f"-D {name}=VALUE" if name in option_names(group) else f"--{name} VALUE"
 
 
 def _missing_values(error, data, written):
