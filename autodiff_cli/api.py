@@ -238,15 +238,17 @@ def sample(source, variable: str, lo: float, hi: float, point=None, samples: int
 class Functions(Result):
     kind = "functions"
 
-    def __init__(self, ops) -> None:
-        self.ops = ops  # the table of operations' rows
+    def __init__(self, ops, groups: tuple[str, ...]) -> None:
+        self.ops = ops  # the table of operations' rows, in its order
+        # [(group, its rows)], in the order of `groups`
+        self.groups = [(name, [op for op in ops if op.group == name]) for name in groups]
 
 
 def functions() -> Functions:
-    """The operations an expression may use, with their derivative rules."""
-    from autodiff_cli.ops import OPS
+    """The operations an expression may use, grouped, with their derivative rules."""
+    from autodiff_cli.ops import GROUPS, OPS
 
-    return Functions(OPS)
+    return Functions(OPS, GROUPS)
 
 
 def run_lines(

@@ -15,7 +15,8 @@ from lark import Token
 
 from autodiff_cli.errors import AutodiffError
 from autodiff_cli.expression import Expression, Node
-from autodiff_cli.ops import BY_NAME, FUNCTIONS
+from autodiff_cli.names import hint_for
+from autodiff_cli.ops import BY_NAME, NAMES
 
 CONSTANTS = {"pi": math.pi}
 BINARY = {
@@ -27,6 +28,7 @@ BINARY = {
 }
 POW_CONST = BY_NAME["pow_const"]
 NEG = BY_NAME["neg"]
+COMPARISONS = {BY_NAME[name].label: BY_NAME[name] for name in ("lt", "le", "gt", "ge", "eq", "ne")}
 
 
 class Ref:
@@ -63,7 +65,8 @@ def _unnamable(name: str, span: tuple[int, int]) -> AutodiffError:
 class Builder:
     """Callbacks for Lark's LALR parser; `reset()` before each parse."""
 
-    def reset(self) -> None:
+    def reset(self, source: str = "") -> None:
+        self.source = source  # for hints that quote it
         self.nodes: list[Node] = []
         self.values: list[float | None] = []  # constant value, None if it has a variable
         self.symbols: dict[str, int] = {}  # program names and variables -> node
@@ -107,13 +110,36 @@ class Builder:
             self.variables.append(name)
         return Ref(index, *_span(token))
 
+    def _text(self, ref: Ref) -> str:
+        return self.source[ref.start : ref.end]
+
     # Operations.
     def binary(self, children) -> Ref:
         left, operator, right = children
         op = BINARY[operator.type]
-        exponent = self.values[right.index] if op.name == "pow" else None
-        if exponent is not None:  # an exponent with no variable: the power rule
-            return self._apply(POW_CONST, (left,), left.start, right.end, exponent)
+        if op.name == "pow":
+            return self._power(left, right, left.start, right.end)
+        return self._apply(op, (left, right), left.start, right.end)
+
+    def _power(self, base: Ref, exponent: Ref, start: int, end: int) -> Ref:
+        n = self.values[exponent.index]
+        if n is not None:  # an exponent with no variable: the power rule
+            return self._apply(POW_CONST, (base,), start, end, n)
+        return self._apply(BINARY["POW"], (base, exponent), start, end)
+
+    def compare(self, children) -> Ref:
+        left, operator, right = children[:3]
+        if len(children) > 3:  # a < b < c: Python's meaning is not a product of 0/1s
+            second = children[3]
+            triples = zip(children[0::2], children[1::2], children[2::2])
+            pairs = [f"({self._text(a)} {o} {self._text(b)})" for a, o, b in triples]
+            raise AutodiffError(
+                "syntax",
+                "comparisons cannot be chained",
+                span=(second.start_pos, second.end_pos),
+                hint=f"to ask for both, multiply them: {' * '.join(pairs)}",
+            )
+        op = COMPARISONS[str(operator)]
         return self._apply(op, (left, right), left.start, right.end)
 
     def negate(self, children) -> Ref:
@@ -136,18 +162,41 @@ class Builder:
         return [c for c in children if isinstance(c, Ref)]
 
     def call(self, children) -> Ref:
-        token, _lpar, args, rpar = children
+        token, rpar = children[0], children[-1]
+        args = children[2] if len(children) == 4 else []  # name() has no arguments
         name = str(token)
-        op = FUNCTIONS.get(name)
+        op = NAMES.get(name)
         if op is None:
             raise unknown_function(name, _span(token), self.symbols)
-        if len(args) != op.arity:
+        start, end = token.start_pos, rpar.end_pos
+        if not op.accepts(len(args)):
             raise AutodiffError(
                 "arity",
-                f"{name}() takes {op.arity} argument{'s' if op.arity > 1 else ''}, got {len(args)}",
-                span=(token.start_pos, rpar.end_pos),
+                f"{name} takes {op.takes()}, got {len(args)}",
+                span=(start, end),
+                hint=f"write {op.usage}",
             )
-        return self._apply(op, tuple(args), token.start_pos, rpar.end_pos)
+        if op is BINARY["POW"]:
+            return self._power(args[0], args[1], start, end)
+        if op.takes_constant:
+            return self._apply(op, (args[0],), start, end, self._constant(op, name, args))
+        return self._apply(op, tuple(args), start, end)
+
+    def _constant(self, op, name: str, args: list[Ref]) -> float:
+        """The number a function takes as its last argument (elu's alpha), or its default."""
+        if len(args) < len(op.params):
+            return op.default
+        ref = args[-1]
+        value = self.values[ref.index]
+        if value is None:
+            raise AutodiffError(
+                "syntax",
+                f"{name}'s {op.params[-1]} must be a number: {self._text(ref)} has a variable",
+                span=(ref.start, ref.end),
+                hint=f"gradients are taken with respect to variables, not {op.params[-1]}; "
+                f"write a number, as in {name}(x, {op.default:g})",
+            )
+        return value
 
     # Programs.
     def assign(self, children) -> Ref:
@@ -190,15 +239,10 @@ class Builder:
 
 
 def unknown_function(name: str, span: tuple[int, int], symbols: dict) -> AutodiffError:
-    from difflib import get_close_matches
-
-    close = get_close_matches(name, list(FUNCTIONS), n=1, cutoff=0.6)
-    if close:
-        hint = f"did you mean {close[0]}?"
-    elif name in symbols:
+    if name in symbols:
         hint = f"{name} is a variable; to multiply, write {name}*(...)"
     else:
-        hint = None  # the command line points at its listing of them
+        hint = hint_for(name)  # None: the command line points at its listing of them
     return AutodiffError(
         "unknown_function",
         f"unknown function {name!r}",

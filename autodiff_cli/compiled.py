@@ -42,21 +42,24 @@ def source_of(expr: Expression, backward: bool = True) -> str:
     if not backward:
         lines.append(f"    return v{expr.output}")
         return "\n".join(lines) + "\n"
+    order = expr.topological_order(backward=True)  # not below a comparison
     lines += [f"    g{i} = {'1.0' if i == expr.output else '-0.0'}" for i in order]
     for i in reversed(order):
         node = nodes[i]
         if node.op is None:
             continue
-        x = f"v{node.inputs[0]}"
-        y = f"v{node.inputs[1]}" if len(node.inputs) == 2 else f"k{i}"
-        if node.op.takes_constant or len(node.inputs) == 2:
-            second = y
+        if node.op.many:  # (m, g, out, xs, None): the inputs as a tuple
+            x, second = f"({''.join(f'v{j}, ' for j in node.inputs)})", "None"
+        elif node.op.takes_constant:
+            x, second = f"v{node.inputs[0]}", f"k{i}"
         else:
-            second = "None"
+            x = f"v{node.inputs[0]}"
+            second = f"v{node.inputs[1]}" if len(node.inputs) == 2 else "None"
         received = ", ".join(f"c{k}" for k in range(len(node.inputs)))
         lines.append(f"    {received}, = b{i}(F, g{i}, v{i}, {x}, {second})")
         for k, j in enumerate(node.inputs):
-            lines.append(f"    g{j} += c{k}")
+            if k not in node.op.cut:
+                lines.append(f"    g{j} += c{k}")
     leaf = expr.leaves
     reached = set(order)  # a variable only a dead statement uses has gradient 0
     grads = [f"g{leaf[name]}" if leaf[name] in reached else "0.0" for name in expr.variables]

@@ -18,6 +18,7 @@ import math
 from autodiff_cli.errors import AutodiffError
 from autodiff_cli.expression import Evaluation
 from autodiff_cli.numbers import plain
+from autodiff_cli.ops import FLOAT
 
 
 def _inputs(evaluation: Evaluation, index: int) -> str:
@@ -63,8 +64,7 @@ def undefined_value(evaluation: Evaluation, output: int | None = None) -> Autodi
 def _step(expr, values, i: int) -> tuple:
     """The numbers node i's backward step ran on: (g, out, x, y)."""
     node = expr.nodes[i]
-    x = values[node.inputs[0]].data
-    y = values[node.inputs[1]].data if len(node.inputs) == 2 else node.constant
+    x, y = node.op.operands([values[j].data for j in node.inputs], node.constant)
     return values[i].grad, values[i].data, x, y
 
 
@@ -141,5 +141,47 @@ def undefined_gradient(
                 f"the gradient through {text}{_inputs(evaluation, i)} is undefined: "
                 f"{expr.text(j)}.grad += {arithmetic} is NaN"
             )
-            return _error(evaluation, i, message)
+            return _error(evaluation, i, message, _where_remedy(evaluation, i))
     return None
+
+
+SAFE = (1.0, 0.0, 2.0, 0.5)  # an input to try in the branch a `where` does not take
+
+
+def _where_remedy(evaluation: Evaluation, i: int) -> str | None:
+    """PyTorch's well-known trap, `where(x > 0, sqrt(x), 0)` at x = -1: the branch not
+    taken receives a zero gradient, and 0 / (2 * sqrt(-1)) is NaN. If node i sits in
+    such a branch, the usual remedy: give the function an input it is defined at."""
+    expr, values = evaluation.expression, evaluation.values
+    if values[i].grad != 0.0:
+        return None
+    for w in expr.live:
+        node = expr.nodes[w]
+        if node.op is None or node.op.name != "where":
+            continue
+        c, a, b = node.inputs
+        in_a = values[c].data == 0.0  # where took b: the branch skipped is a
+        if i in expr.topological_order(a if in_a else b, backward=True):
+            return _remedy(evaluation, i, expr.text(c), in_a)
+    return None
+
+
+def _remedy(evaluation: Evaluation, i: int, condition: str, in_a: bool) -> str:
+    expr = evaluation.expression
+    node = expr.nodes[i]
+    text = expr.source[node.span[0] : node.span[1]]
+    taken = f"where({condition}, ...) does not take {text}"
+    taken += ", but a zero gradient still goes through it"
+    op = node.op
+    if not op.function or op.takes_constant or len(node.inputs) != 1:
+        return f"{taken} (as in PyTorch); give it an input where it is defined, inside a where"
+    inner = text[text.index("(") + 1 : -1]
+    safe = plain(next((x for x in SAFE if _defined(op, x)), 1.0))
+    branches = f"{inner}, {safe}" if in_a else f"{safe}, {inner}"
+    return f"{taken} (as in PyTorch); write {op.name}(where({condition}, {branches})) in its place"
+
+
+def _defined(op, x: float) -> bool:
+    out = op.forward(x)
+    (d,) = op.backward(FLOAT, 0.0, out, x, None)
+    return math.isfinite(out) and d == d

@@ -52,7 +52,7 @@ class Expression:
         self.leaves = {node.name: i for i, node in enumerate(nodes) if node.variable}
         self.outputs = [output]  # several for `a*b, a+b` (a Jacobian's rows)
         self.output_spans: list[tuple[int, int]] = []
-        self._orders: dict[int, list[int]] = {}  # output -> its topological order
+        self._orders: dict[tuple[int, bool], list[int]] = {}  # (output, backward) -> order
 
     def text(self, index: int) -> str:
         """How people refer to a node: its name, else its source text."""
@@ -62,19 +62,22 @@ class Expression:
         start, end = node.span
         return self.source[start:end]
 
-    def topological_order(self, output: int | None = None) -> list[int]:
+    def topological_order(self, output: int | None = None, backward: bool = False) -> list[int]:
         """The nodes the output (or `output`) needs, in `Value.topological_order`'s order.
 
-        Computed once per output; every pass over this expression's graphs
-        (backward, the compiled code, the trace, the diagnosis) uses it.
+        With `backward`, those a backward pass visits: not the ones reached
+        only through an input that receives no gradient (a comparison's,
+        where's condition). Computed once per output; every pass over this
+        expression's graphs (backward, the compiled code, the trace, the
+        diagnosis) uses it.
         """
-        output = self.output if output is None else output
-        order = self._orders.get(output)
+        key = (self.output if output is None else output, backward)
+        order = self._orders.get(key)
         if order is None:
-            order = self._orders[output] = self._depth_first(output)
+            order = self._orders[key] = self._depth_first(*key)
         return order
 
-    def _depth_first(self, output: int) -> list[int]:
+    def _depth_first(self, output: int, backward: bool) -> list[int]:
         """Depth-first in operand order, with a stack: the walkthrough's order."""
         visited: set[int] = set()
         order: list[int] = []
@@ -92,7 +95,10 @@ class Expression:
                 order.append(i)
                 continue
             stack.append(~i)
-            stack += [j for j in reversed(inputs) if j not in visited]
+            op = self.nodes[i].op
+            cut = op.cut if backward else ()
+            stack += [j for k, j in reversed(list(enumerate(inputs)))
+                      if j not in visited and k not in cut]  # fmt: skip
         return order
 
     def check_wrt(self, wrt: list[str] | None) -> None:
@@ -123,7 +129,7 @@ class Expression:
     def backward(self, values, output: int | None = None, **options) -> None:
         """`Value.backward` from `output` (the expression's by default), in the order known."""
         output = self.output if output is None else output
-        order = [values[i] for i in self.topological_order(output)]
+        order = [values[i] for i in self.topological_order(output, backward=True)]
         with _no_cyclic_gc():
             values[output].backward(order=order, **options)
 

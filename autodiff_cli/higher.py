@@ -14,7 +14,6 @@ from autodiff_cli.compiled import compile_expression
 from autodiff_cli.diagnose import require_defined
 from autodiff_cli.errors import AutodiffError
 from autodiff_cli.expression import Evaluation, Expression
-from autodiff_cli.numbers import plain
 from autodiff_cli.value import Value
 
 STEP = sys.float_info.epsilon ** (1 / 3)  # about 6e-6: balances truncation and rounding
@@ -55,17 +54,13 @@ def kink_warnings(expr: Expression, values) -> list[str]:
     found = []
     for i in expr.live:
         node = expr.nodes[i]
-        if node.op is None or not node.op.kinks:
+        if node.op is None or node.op.kinks is None:
             continue
-        x = values[node.inputs[0]].data
-        for kink in node.op.kinks:
-            if abs(x - kink) <= NEAR_KINK:
-                where = "on" if x == kink else "near"
-                text = expr.source[node.span[0] : node.span[1]]
-                found.append(
-                    f"{text} is {where} its kink at {plain(kink)} (input {plain(x)}): "
-                    "the two derivatives may legitimately differ there"
-                )
+        x, y = node.op.operands([values[j].data for j in node.inputs], node.constant)
+        phrase = node.op.kinks.near(x, y, NEAR_KINK)
+        if phrase is not None:
+            text = expr.source[node.span[0] : node.span[1]]
+            found.append(f"{text} {phrase}: the two derivatives may legitimately differ there")
     return found
 
 

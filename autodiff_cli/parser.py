@@ -10,7 +10,7 @@ from autodiff_cli import grammar
 from autodiff_cli.builder import Builder
 from autodiff_cli.errors import AutodiffError, quoted
 from autodiff_cli.expression import Expression
-from autodiff_cli.ops import FUNCTIONS
+from autodiff_cli.ops import NAMES
 
 # What each terminal is, in words, in the order messages list them.
 WORDS = {
@@ -23,13 +23,14 @@ WORDS = {
     "STAR": "'*'",
     "SLASH": "'/'",
     "POW": "'**'",
+    "COMPARE": "a comparison",  # listed as part of "an operator"
     "COMMA": "','",
     "EQUAL": "'='",
     "_SEMICOLON": "';'",
     "_NL": "a new line",
     "$END": "the end of the input",
 }
-OPERATORS = {"PLUS", "MINUS", "STAR", "SLASH", "POW"}
+OPERATORS = {"PLUS", "MINUS", "STAR", "SLASH", "POW", "COMPARE"}
 OPERANDS = {"NUMBER", "NAME", "LPAR"}
 
 MAX_SOURCE = 16 * 2**20  # characters: a bound on memory, far above any real expression
@@ -61,7 +62,7 @@ def parse(source: str, many: bool = False, origin: str | None = None) -> Express
         raise AutodiffError("syntax", "the expression is empty", hint="relu(a*b+c)")
     with _lock:
         parser = _get_parser()
-        _builder.reset()
+        _builder.reset(source)
         try:
             expression = parser.parse(source)
         except AutodiffError as error:
@@ -170,7 +171,7 @@ def syntax_error(source: str, error: UnexpectedInput) -> AutodiffError:
             message = f"{previous}{token} is not a number: an exponent needs digits, as in 2e3"
             hint = f"to multiply, write {previous}*{token}"
             span = (previous.start_pos, token.end_pos)
-        elif previous.type == "NAME" and str(previous) in FUNCTIONS:
+        elif previous.type == "NAME" and str(previous) in NAMES:
             message = f"{previous} is a function: its argument goes in parentheses"
             hint = f"write {previous}({token})"
             span = (token.start_pos, token.start_pos + 1)

@@ -87,7 +87,7 @@ def graph_nodes(expr: Expression, values=None) -> list[GraphNode]:
             label = None
         else:
             kind, formula = "operation", _formula(node.op, inputs, node.constant)
-            label = node.op.label + (plain(node.constant) if node.op.takes_constant else "")
+            label = node.op.label_for(node.constant)
         v = values[i] if values is not None else None
         data, grad = (v.data, v.grad) if v is not None else (None, None)
         nodes.append(GraphNode(i, names[i], kind, label, formula, inputs, node.inputs, data, grad))
@@ -137,18 +137,18 @@ class Recorder:
         self.raw: list = []
 
     def __call__(self, v, contributions) -> None:
-        children = v._children
+        cut = () if v._fn is None else v._fn.cut
         seen: dict[int, tuple] = {}
-        for c in children:  # a reused input (x*x) is reported once, after both updates
-            seen[id(c)] = (c, c.grad)
+        for k, c in enumerate(v._children):  # a reused input (x*x): once, after both updates
+            if k not in cut:
+                seen[id(c)] = (c, c.grad)
         self.raw.append((v, v.grad, contributions, list(seen.values())))
 
 
 def step_text(v, k: int, g: float) -> str:
     """What input k of node `v` received, as arithmetic: '(4.0 > 0) * 1.0'."""
-    children = v._children
-    y = children[1].data if len(children) == 2 else v._arg
-    return v._fn.step_text(k, g, v.data, children[0].data, y)
+    x, y = v._fn.operands([c.data for c in v._children], v._arg)
+    return v._fn.step_text(k, g, v.data, x, y)
 
 
 def build(expr: Expression, values, recorder: Recorder, gradients: dict) -> Trace:
@@ -166,8 +166,11 @@ def build(expr: Expression, values, recorder: Recorder, gradients: dict) -> Trac
         if contributions is None:
             steps.append(Step(number, name, "Leaf node, no-op", [], {}))
             continue
+        cut = v._fn.cut
         fragments = [
-            f"{name_of[id(child)]}.grad += {step_text(v, k, g)}"
+            f"{name_of[id(child)]} {v._fn.trace[k + 1]}"
+            if k in cut
+            else f"{name_of[id(child)]}.grad += {step_text(v, k, g)}"
             for k, child in enumerate(v._children)
         ]
         updates = {name_of[id(c)]: grad for c, grad in after}
@@ -178,7 +181,9 @@ def build(expr: Expression, values, recorder: Recorder, gradients: dict) -> Trac
 
 
 def _formula(op, inputs: list[str], constant) -> str:
-    if op.function:
+    if op.function and op.takes_constant:
+        return f"{op.name}({inputs[0]}, {plain(constant)})"
+    if op.function and not op.syntax:
         return f"{op.name}({', '.join(inputs)})"
     if op.takes_constant:
         return f"{inputs[0]} {op.label} {plain(constant)}"

@@ -29,8 +29,8 @@ from __future__ import annotations
 import itertools
 import math
 
-from autodiff_cli.numbers import plain
-from autodiff_cli.ops import BY_NAME, FLOAT, OPS, Op, f_mask, f_sign, namespace
+from autodiff_cli.kernels import f_mask, f_sign
+from autodiff_cli.ops import BY_NAME, FLOAT, OPS, Op, namespace
 
 _ADD, _SUB, _MUL, _DIV, _NEG, _POW_CONST, _POW = (
     BY_NAME[name] for name in ("add", "sub", "mul", "div", "neg", "pow_const", "pow")
@@ -50,20 +50,24 @@ def _to_float(x) -> float:
 class Value:
     """A scalar that records the operations applied to it, for backward()."""
 
-    # Two input slots instead of a children tuple: every operation takes at
-    # most two nodes, and one object less per node is less memory and GC work.
+    # Two input slots instead of a children tuple: almost every operation
+    # takes one or two nodes, and one object less per node is less memory
+    # and GC work. An operation of more inputs, or any number (`Op.many`:
+    # max, clamp, where), keeps them all as a tuple in `_arg`, the first
+    # also in `_a` (so it is not taken for a leaf).
     __slots__ = ("data", "grad", "_a", "_b", "_fn", "_arg", "_mark")
 
     def __init__(self, data, _children=(), _op: Op | None = None, _arg=None):
         self.data = _to_float(data)
         self.grad = 0.0
         children = tuple(_children)
-        if len(children) > 2:
-            raise ValueError("a node has at most two inputs")
+        many = _op is not None and _op.many
+        if len(children) > 2 and not many:
+            raise ValueError("a node has at most two inputs, but for max, clamp and the like")
         self._a = children[0] if children else None
-        self._b = children[1] if len(children) == 2 else None
+        self._b = children[1] if len(children) == 2 and not many else None
         self._fn = _op
-        self._arg = _arg
+        self._arg = children if many else _arg
         self._mark = 0
 
     # The walkthrough's attributes, derived from the compact fields.
@@ -71,7 +75,11 @@ class Value:
     def _children(self) -> tuple[Value, ...]:
         """The inputs, in operand order."""
         a, b = self._a, self._b
-        return () if a is None else (a,) if b is None else (a, b)
+        if a is None:
+            return ()
+        if self._fn.many:
+            return self._arg
+        return (a,) if b is None else (a, b)
 
     @property
     def _prev(self) -> set:
@@ -79,12 +87,7 @@ class Value:
 
     @property
     def _op(self) -> str:
-        fn = self._fn
-        if fn is None:
-            return ""
-        if fn.takes_constant:
-            return f"{fn.label}{plain(self._arg)}"
-        return fn.label
+        return "" if self._fn is None else self._fn.label_for(self._arg)
 
     @property
     def _backward(self):
@@ -146,11 +149,13 @@ class Value:
         return _apply(_POW, _leaf(other), self)
 
     # Graph walks.
-    def topological_order(self) -> list[Value]:
+    def topological_order(self, differentiable: bool = False) -> list[Value]:
         """Nodes with every input before its users, as the walkthrough's DFS.
 
         An explicit stack replaces the recursion; children are visited in
         operand order, so the result is the recursive version's, exactly.
+        With `differentiable`, the nodes a backward pass visits: not those
+        reached only through an input that receives no gradient (`Op.cut`).
         """
         topo: list[Value] = []
         mark = _stamp()  # visited <=> v._mark == mark: no big set to hash into
@@ -170,6 +175,13 @@ class Value:
                 continue
             push(v)
             push(_POST)
+            if v._fn.many:
+                cut = v._fn.cut if differentiable else ()
+                for k in range(len(v._arg) - 1, -1, -1):
+                    c = v._arg[k]
+                    if c._mark != mark and k not in cut:
+                        push(c)
+                continue
             b = v._b
             if b is not None and b._mark != mark:
                 push(b)
@@ -187,12 +199,13 @@ class Value:
         differentiated again. `on_step(node, contributions)` is called
         after each node's step, in backward order (None for a leaf): the
         trace mode records the real pass through it. `order`, if given, is
-        `self.topological_order()` already known (a parsed expression's).
+        `self.topological_order(differentiable=True)` already known (a parsed
+        expression's).
 
         This is the one backward pass: `_propagate` is its step, and the
         loop at the end is the same step written inline, its fast path.
         """
-        topo = self.topological_order() if order is None else order
+        topo = self.topological_order(differentiable=True) if order is None else order
         # Sums start at -0.0, the identity of IEEE addition: a node's gradient
         # is exactly what it receives (PyTorch keeps the first contribution
         # as it is), so -0.0 stays -0.0. A leaf with no gradient yet (0.0)
@@ -211,6 +224,9 @@ class Value:
         for v in reversed(topo):  # the fast path: _propagate(v, FLOAT), inlined
             fn = v._fn
             if fn is None:
+                continue
+            if fn.many:
+                _propagate(v, FLOAT)
                 continue
             a, b = v._a, v._b
             if b is not None:
@@ -272,20 +288,27 @@ def apply(fn: Op, inputs: tuple[Value, ...], constant: float | None = None) -> V
     if fn.takes_constant:
         (x,) = inputs
         return _node(fn.forward(x.data, constant), fn, x, arg=constant)
-    return _node(fn.forward(*(v.data for v in inputs)), fn, *inputs)
+    data = fn.forward(*(v.data for v in inputs))
+    if fn.many:
+        return _node(data, fn, inputs[0], arg=tuple(inputs))
+    return _node(data, fn, *inputs)
 
 
 def _propagate(v: Value, m) -> tuple:
     """One node's backward step: each input receives its contribution."""
     children = v._children
+    fn = v._fn
     if m is FLOAT:
-        out, x = v.data, children[0].data
-        y = children[1].data if len(children) == 2 else v._arg
+        out = v.data
+        x, y = fn.operands([c.data for c in children], v._arg)
     else:
-        out, x = v, children[0]
-        y = children[1] if len(children) == 2 else v._arg
-    contributions = v._fn.backward(m, v.grad, out, x, y)
-    for child, d in zip(children, contributions):
+        out = v
+        x, y = fn.operands(children, v._arg)
+    contributions = fn.backward(m, v.grad, out, x, y)
+    cut = fn.cut
+    for k, (child, d) in enumerate(zip(children, contributions)):
+        if k in cut:
+            continue  # no gradient at all, as PyTorch sends none
         g = child.grad
         if d.__class__ is Value and g.__class__ is float and g == 0.0 and _negative(g):
             child.grad = d  # nothing received yet: `-0.0 + d` is d, and no node for it
@@ -295,8 +318,14 @@ def _propagate(v: Value, m) -> tuple:
 
 
 def _method(fn: Op):
-    def method(self: Value) -> Value:
-        return _node(fn.forward(self.data), fn, self)
+    if fn.takes_constant:
+
+        def method(self: Value, constant: float = fn.default) -> Value:
+            return apply(fn, (self,), _to_float(constant))
+    else:
+
+        def method(self: Value, *others) -> Value:
+            return apply(fn, (self, *map(_lift, others)))
 
     method.__name__ = fn.name
     method.__doc__ = f"{fn.description}; {fn.rule}"

@@ -3,7 +3,8 @@ bit for bit, and the same exit code through every command.
 
 The paths: grad, trace, grad --lines, grad --points (the compiled code),
 jacobian, hessian, check, grad --order 2 and plot. They are run on the 300
-conformance cases and on the singular cases of issue 11, in this process.
+conformance cases, the 400 cases of the extended vocabulary and the singular
+cases of issue 11, in this process.
 """
 
 from __future__ import annotations
@@ -14,8 +15,13 @@ from pathlib import Path
 
 import pytest
 
-DATA = Path(__file__).parent / "data" / "grad_cases.jsonl"
-CONFORMANCE = [json.loads(line) for line in DATA.read_text().splitlines() if line.strip()]
+DATA = Path(__file__).parent / "data"
+CONFORMANCE = [
+    json.loads(line)
+    for name in ("grad_cases.jsonl", "vocab_cases.jsonl")
+    for line in (DATA / name).read_text().splitlines()
+    if line.strip()
+]
 
 # Where PyTorch divides or masks instead of multiplying: each of these took
 # one path to an error or an infinity and another to a number.

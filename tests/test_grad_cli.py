@@ -325,14 +325,6 @@ def test_errors_as_json_on_stdout(cli, args, kind, line, column):
     assert r.stderr.startswith(f"autodiff: error: {error['message']}\n")
 
 
-def test_functions_lists_the_table(cli):
-    from autodiff_cli.ops import OPS
-
-    lines = cli("functions").stdout.splitlines()
-    assert lines == [f"{op.usage}\t{op.rule}\t{op.description}" for op in OPS]
-    assert "relu(x)\trelu'(x) = 1 if x > 0 else 0\trectified linear unit, max(0, x)" in lines
-
-
 def test_help_opens_with_examples_and_exit_codes(autodiff):
     r = autodiff("grad", "--help")
     assert r.returncode == 0

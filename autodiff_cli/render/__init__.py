@@ -35,7 +35,8 @@ WRITERS: dict[str, dict[str, str]] = {
     "jacobian": _tables(),
     "graph": {"tree": "graph:tree", "dot": "graph:dot", "mermaid": "graph:mermaid"},
     "plot": {"plot": "plot:picture", "csv": "plot:as_csv", "json": "plot:as_json"},
-    "functions": {"table": "terminal:functions", "text": "functions:text"},
+    "functions": {"table": "terminal:functions", "text": "functions:text",
+                  "markdown": "functions:markdown", "json": "functions:as_json"},
     # Streams of records (--lines, --points): a writer class, made with the stream.
     "lines": dict.fromkeys(("text", "json", "jsonl", "csv", "tsv"), "records:LinesWriter"),
     "points": dict.fromkeys(("text", "json", "jsonl", "csv", "tsv"), "records:PointsWriter"),

@@ -78,14 +78,19 @@ def _numbers_table(rows: list[list[str]], title: str) -> Table:
 
 
 # functions
-def functions(listing, style) -> Table:
-    table = Table(title="operations", title_style="bold")
-    table.add_column("write")
-    table.add_column("derivative")
-    table.add_column("what it is")
-    for op in listing.ops:
-        table.add_row(op.usage, op.rule, op.description)
-    return table
+def functions(listing, style) -> Group:
+    """A table a group: arithmetic, exponential and logarithm, ..."""
+    from autodiff_cli.render.functions import HEADER, cells
+
+    tables = []
+    for group, ops in listing.groups:
+        table = Table(title=group, title_style="bold", title_justify="left")
+        for header in HEADER[1:]:
+            table.add_column(header)
+        for op in ops:
+            table.add_row(*(Text(cell) for cell in cells(op)))
+        tables.append(table)
+    return Group(*tables)
 
 
 # trace and graph

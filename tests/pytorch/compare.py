@@ -25,6 +25,7 @@ import math
 import random
 
 import torch
+import torch.nn.functional as F  # noqa: N812
 
 from autodiff_cli import api
 from autodiff_cli.errors import AutodiffError
@@ -49,12 +50,58 @@ TORCH = {
     "sin": torch.sin,
     "cos": torch.cos,
     "tan": torch.tan,
+    "square": torch.square,
+    "exp2": torch.exp2,
+    "expm1": torch.expm1,
+    "log2": torch.log2,
+    "log10": torch.log10,
+    "log1p": torch.log1p,
+    "erf": torch.erf,
+    "erfc": torch.erfc,
+    "asin": torch.asin,
+    "acos": torch.acos,
+    "atan": torch.atan,
+    "atan2": torch.atan2,
+    "hypot": torch.hypot,
+    "sinh": torch.sinh,
+    "cosh": torch.cosh,
+    "asinh": torch.asinh,
+    "acosh": torch.acosh,
+    "atanh": torch.atanh,
+    "leaky_relu": F.leaky_relu,
+    "elu": F.elu,
+    "logsigmoid": F.logsigmoid,
+    "softplus": F.softplus,
+    "silu": F.silu,
+    "gelu": F.gelu,
+    "gelu_tanh": lambda x: F.gelu(x, approximate="tanh"),
+    "floor": torch.floor,
+    "ceil": torch.ceil,
+    "round": torch.round,
+    "trunc": torch.trunc,
+    "sign": torch.sign,
+    # The reference cases' forms (tests/data/vocab_README.md): reductions of a stack.
+    "max": lambda *xs: torch.stack(xs).amax(0),
+    "min": lambda *xs: torch.stack(xs).amin(0),
+    "logsumexp": lambda *xs: torch.logsumexp(torch.stack(xs), 0),
+    "sum": lambda *xs: torch.stack(xs).sum(0),
+    "mean": lambda *xs: torch.stack(xs).mean(0),
+    "clamp": lambda x, lo, hi: torch.clamp(x, min=lo, max=hi),
+    "lt": lambda a, b: (a < b).double(),
+    "le": lambda a, b: (a <= b).double(),
+    "gt": lambda a, b: (a > b).double(),
+    "ge": lambda a, b: (a >= b).double(),
+    "eq": lambda a, b: (a == b).double(),
+    "ne": lambda a, b: (a != b).double(),
+    "where": lambda c, a, b: torch.where(c != 0, a, b),
 }
 INF, NAN = math.inf, math.nan
 INPUTS = [-INF, -1e308, -3.0, -2.0, -1.0, -0.5, -1e-310, -5e-324, -0.0, 0.0, 5e-324, 1e-310,
           1e-300, 0.5, 0.7, 1.0, 2.0, 3.0, 1e308, INF, NAN]  # fmt: skip
 GRADIENTS = [1.0, -1.0, 0.0, -0.0, 1e-10, INF, -INF, NAN]
 EXPONENTS = [0.0, -0.0, 1.0, 2.0, 3.0, -1.0, -2.0, 0.5, -0.5, 1.5, -1.5, 2.5, 1 / 3, 400.0]
+CONSTANTS = [0.01, 0.2, 1.0, 1.5, 0.0, -1.0]  # elu's alpha, leaky_relu's slope
+FEW = [-INF, -1.0, -0.0, 0.0, 5e-324, 0.5, 1.0, 2.0, INF, NAN]  # for three inputs
 
 
 def bits_equal(a: float, b: float) -> bool:
@@ -77,25 +124,35 @@ def tensor(x: float, grad: bool = False):
 def torch_op(name: str, inputs, constant):
     if name == "pow_const":
         return inputs[0] ** constant
+    if constant is not None:
+        return TORCH[name](*inputs, constant)
     return TORCH[name](*inputs)
+
+
+def grid_of(op):
+    """(inputs, constant, g) to try: every input and gradient; three inputs from fewer."""
+    if op.takes_constant:
+        constants = EXPONENTS if op.name == "pow_const" else CONSTANTS
+        return [((x,), n, g) for x, n, g in itertools.product(INPUTS, constants, GRADIENTS)]
+    counts = [1, 2, 3] if op.arity is None else [op.arity]
+    return [(xs, None, g) for count in counts
+            for xs in itertools.product(INPUTS if count < 3 else FEW, repeat=count)
+            for g in GRADIENTS]  # fmt: skip
 
 
 def compare_operations() -> tuple[int, int, list]:
     checked, rounded, differ = 0, 0, []
     for op in OPS:
-        if op.takes_constant:
-            grid = [((x,), n, g) for x, n, g in itertools.product(INPUTS, EXPONENTS, GRADIENTS)]
-        else:
-            grid = [(xs, None, g) for xs in itertools.product(INPUTS, repeat=op.arity)
-                    for g in GRADIENTS]  # fmt: skip
-        for xs, constant, g in grid:
+        for xs, constant, g in grid_of(op):
             leaves = [tensor(x, True) for x in xs]
             out = torch_op(op.name, leaves, constant)
-            grads = torch.autograd.grad(out, leaves, tensor(g), allow_unused=True)
+            if out.requires_grad:
+                grads = torch.autograd.grad(out, leaves, tensor(g), allow_unused=True)
+            else:  # a comparison: no gradient flows
+                grads = [None] * len(leaves)
             want = [out.item()] + [0.0 if d is None else d.item() for d in grads]
             ours = op.forward(*xs, constant) if op.takes_constant else op.forward(*xs)
-            second = constant if op.takes_constant else (xs[1] if len(xs) == 2 else None)
-            got = [ours, *op.backward(FLOAT, g, ours, xs[0], second)]
+            got = [ours, *op.backward(FLOAT, g, ours, *op.operands(xs, constant))]
             checked += 1
             if all(bits_equal(w, float(v)) for w, v in zip(want, got)):
                 continue
@@ -106,7 +163,8 @@ def compare_operations() -> tuple[int, int, list]:
     return checked, rounded, differ
 
 
-UNARY = ["relu", "exp", "log", "tanh", "sigmoid", "sqrt", "abs", "sin", "cos", "tan"]
+UNARY = [op.name for op in OPS if op.function and op.arity == 1 and not op.takes_constant]
+SEVERAL = ["max", "min", "logsumexp", "sum", "mean"]
 NUMBERS = ["0", "1", "2", "0.5", "3", "1e-10", "1e300", "(-2)", "(-1)"]
 POWERS = ["0", "1", "2", "3", "0.5", "(-1)", "(-0.5)", "(-2)", "1.5", "(x**0)"]
 POINTS = [-1.0, -0.0, 0.0, 5e-324, 1e-310, 1.0, 2.0, -2.0, 0.5, INF, -INF, 1e308]
@@ -116,8 +174,10 @@ def random_expression(rng: random.Random, depth: int) -> str:
     if depth == 0 or rng.random() < 0.25:
         return rng.choice("xyz") if rng.random() < 0.7 else rng.choice(NUMBERS)
     r = rng.random()
-    if r < 0.35:
+    if r < 0.3:
         return f"{rng.choice(UNARY)}({random_expression(rng, depth - 1)})"
+    if r < 0.35:
+        return called(rng, depth)
     if r < 0.75:
         op = rng.choice("+-*/")
         return f"({random_expression(rng, depth - 1)} {op} {random_expression(rng, depth - 1)})"
@@ -126,6 +186,27 @@ def random_expression(rng: random.Random, depth: int) -> str:
     if r < 0.92:
         return f"({random_expression(rng, depth - 1)})**({random_expression(rng, depth - 1)})"
     return f"(-{random_expression(rng, depth - 1)})"
+
+
+def called(rng: random.Random, depth: int) -> str:
+    """A call of several arguments, a constant argument, a comparison or a where."""
+
+    def sub() -> str:
+        return random_expression(rng, depth - 1)
+
+    kind = rng.randrange(6)
+    if kind == 0:
+        name = rng.choice(["atan2", "hypot", "pow"])
+        return f"{name}({sub()}, {sub()})"
+    if kind == 1:
+        return f"{rng.choice(SEVERAL)}({', '.join(sub() for _ in range(rng.randint(1, 4)))})"
+    if kind == 2:
+        return f"clamp({sub()}, {sub()}, {sub()})"
+    if kind == 3:
+        return f"{rng.choice(['elu', 'leaky_relu'])}({sub()}, {rng.choice(CONSTANTS)})"
+    if kind == 4:
+        return f"({sub()} {rng.choice(['<', '<=', '>', '>=', '==', '!='])} {sub()})"
+    return f"where({sub()}, {sub()}, {sub()})"
 
 
 def torch_graph(expr, point):
