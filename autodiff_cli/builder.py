@@ -15,8 +15,8 @@ from lark import Token
 
 from autodiff_cli.errors import AutodiffError
 from autodiff_cli.expression import Expression, Node
-from autodiff_cli.names import hint_for
-from autodiff_cli.ops import BY_NAME, NAMES
+from autodiff_cli.names import ARITY, hint_for
+from autodiff_cli.ops import BY_NAME, NAMES, OPS
 
 CONSTANTS = {"pi": math.pi}
 BINARY = {
@@ -28,7 +28,7 @@ BINARY = {
 }
 POW_CONST = BY_NAME["pow_const"]
 NEG = BY_NAME["neg"]
-COMPARISONS = {BY_NAME[name].label: BY_NAME[name] for name in ("lt", "le", "gt", "ge", "eq", "ne")}
+COMPARISONS = {op.label: op for op in OPS if op.cut and not op.function}  # '<': lt, ...
 
 
 class Ref:
@@ -174,7 +174,7 @@ class Builder:
                 "arity",
                 f"{name} takes {op.takes()}, got {len(args)}",
                 span=(start, end),
-                hint=f"write {op.usage}",
+                hint=ARITY.get(op.name, f"write {op.usage}"),
             )
         if op is BINARY["POW"]:
             return self._power(args[0], args[1], start, end)
@@ -189,14 +189,30 @@ class Builder:
         ref = args[-1]
         value = self.values[ref.index]
         if value is None:
+            param, text = op.params[-1], self._text(ref)
+            names = self._variables_below(ref.index)
+            if names == [text]:
+                message = f"{name}'s {param} must be a number, not the variable {text}"
+            else:
+                message = f"{name}'s {param} must be a number: {text} depends on {', '.join(names)}"
             raise AutodiffError(
                 "syntax",
-                f"{name}'s {op.params[-1]} must be a number: {self._text(ref)} has a variable",
+                message,
                 span=(ref.start, ref.end),
-                hint=f"gradients are taken with respect to variables, not {op.params[-1]}; "
+                hint=f"no gradient is taken with respect to {param}; "
                 f"write a number, as in {name}(x, {op.default:g})",
             )
         return value
+
+    def _variables_below(self, index: int) -> list[str]:
+        """The variables a node depends on, in order of first appearance."""
+        seen, stack = set(), [index]
+        while stack:
+            i = stack.pop()
+            if i not in seen:
+                seen.add(i)
+                stack += self.nodes[i].inputs
+        return [self.nodes[i].name for i in sorted(seen) if self.nodes[i].variable]
 
     # Programs.
     def assign(self, children) -> Ref:
@@ -239,7 +255,9 @@ class Builder:
 
 
 def unknown_function(name: str, span: tuple[int, int], symbols: dict) -> AutodiffError:
-    if name in symbols:
+    if name in CONSTANTS:
+        hint = f"{name} is a constant: write {name}, without parentheses"
+    elif name in symbols:
         hint = f"{name} is a variable; to multiply, write {name}*(...)"
     else:
         hint = hint_for(name)  # None: the command line points at its listing of them

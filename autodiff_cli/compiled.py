@@ -46,8 +46,8 @@ def source_of(expr: Expression, backward: bool = True) -> str:
     lines += [f"    g{i} = {'1.0' if i == expr.output else '-0.0'}" for i in order]
     for i in reversed(order):
         node = nodes[i]
-        if node.op is None:
-            continue
+        if node.op is None or len(node.op.cut) == len(node.inputs):
+            continue  # a leaf, or a comparison: nothing to send back
         if node.op.many:  # (m, g, out, xs, None): the inputs as a tuple
             x, second = f"({''.join(f'v{j}, ' for j in node.inputs)})", "None"
         elif node.op.takes_constant:

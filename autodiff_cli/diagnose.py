@@ -28,7 +28,9 @@ def _inputs(evaluation: Evaluation, index: int) -> str:
         node = expr.nodes[j]
         if node.op is None and not node.variable and node.name is None:
             continue  # a number written in the expression speaks for itself
-        parts.append(f"{expr.text(j)} = {plain(evaluation.values[j].data)}")
+        part = f"{expr.text(j)} = {plain(evaluation.values[j].data)}"
+        if part not in parts:  # x/x: x once
+            parts.append(part)
     return f" with {', '.join(parts)}" if parts else ""
 
 

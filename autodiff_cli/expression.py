@@ -71,13 +71,27 @@ class Expression:
         expression's graphs (backward, the compiled code, the trace, the
         diagnosis) uses it.
         """
-        key = (self.output if output is None else output, backward)
-        order = self._orders.get(key)
+        output = self.output if output is None else output
+        order = self._orders.get((output, backward))
         if order is None:
-            order = self._orders[key] = self._depth_first(*key)
+            order = self._depth_first(output)
+            if backward and any(
+                self.nodes[i].op is not None and self.nodes[i].op.cut for i in order
+            ):
+                order = self._reached(output, order)
+            self._orders[output, backward] = order
         return order
 
-    def _depth_first(self, output: int, backward: bool) -> list[int]:
+    def _reached(self, output: int, order: list[int]) -> list[int]:
+        """The nodes of `order` that gradients reach from `output`, in the same order."""
+        reached = {output}
+        for i in reversed(order):  # users before their inputs
+            node = self.nodes[i]
+            if i in reached and node.op is not None:
+                reached.update(j for k, j in enumerate(node.inputs) if k not in node.op.cut)
+        return [i for i in order if i in reached]
+
+    def _depth_first(self, output: int) -> list[int]:
         """Depth-first in operand order, with a stack: the walkthrough's order."""
         visited: set[int] = set()
         order: list[int] = []
@@ -95,10 +109,7 @@ class Expression:
                 order.append(i)
                 continue
             stack.append(~i)
-            op = self.nodes[i].op
-            cut = op.cut if backward else ()
-            stack += [j for k, j in reversed(list(enumerate(inputs)))
-                      if j not in visited and k not in cut]  # fmt: skip
+            stack += [j for j in reversed(inputs) if j not in visited]
         return order
 
     def check_wrt(self, wrt: list[str] | None) -> None:

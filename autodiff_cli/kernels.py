@@ -185,7 +185,7 @@ def f_logsigmoid(x: float) -> float:
 
 
 def f_elu(x: float, alpha: float) -> float:
-    return f_expm1(x) * alpha if x <= 0.0 else x
+    return f_expm1(x) * alpha if x < 0.0 else x  # at +-0.0, x itself (its sign), as torch
 
 
 def f_leaky_relu(x: float, slope: float) -> float:

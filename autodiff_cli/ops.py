@@ -115,6 +115,13 @@ def _equal_near(xs, y, tol):
     return None
 
 
+def _cut_near(y, x, tol):
+    """atan2's branch cut: its value jumps from pi to -pi across y = 0 where x < 0."""
+    if abs(y) <= tol and x < 0.0:
+        return f"is {on_or_near(y, 0.0)} its branch cut (y = {plain(y)}, x = {plain(x)} < 0)"
+    return None
+
+
 def _condition_near(xs, y, tol):
     c = xs[0]
     if abs(c) <= tol:
@@ -150,7 +157,7 @@ def _above_threshold(out: float, x: float, y) -> bool:
     return x > SOFTPLUS_THRESHOLD  # softplus_backward: the gradient passes as it is
 
 
-def _negative(out: float, x: float, y) -> bool:
+def _below_zero(out: float, x: float, y) -> bool:
     return x < 0.0  # log_sigmoid_backward's branch
 
 
@@ -181,7 +188,7 @@ def _origin(out: float, y: float, x: float) -> bool:
     return y * y + x * x == 0.0  # atan2_backward's mask
 
 
-_ORIGIN = " (x**2 + y**2 is 0 in doubles: atan2 passes 0 there)"
+_ORIGIN = " (the sum of the squares is 0 in doubles: atan2 passes 0 there)"
 
 
 def _took_b(out: float, xs: tuple, k: int) -> bool:
@@ -216,14 +223,16 @@ def _rsqrt(m, x):
 
 
 def _softplus_rule(m, g, out, x, y):
-    if _above_threshold(None, m.val(x), None):
+    xv = m.val(x)
+    if _above_threshold(None, xv, None):
         return (g,)
-    z = m.exp(x)
+    # At the threshold itself softplus_double_backward masks (x < 20): z is a number there.
+    z = f_exp(xv) if xv == SOFTPLUS_THRESHOLD else m.exp(x)
     return (m.div(g * z, z + 1.0),)
 
 
 def _silu_rule(m, g, out, x, y):
-    s = m.div(1.0, 1.0 + m.exp(-x))
+    s = m.sigmoid(x)  # 1 / (1 + exp(-x)), as silu_backward; a node whose own rule is stable
     return (g * s * (1.0 + x * (1.0 - s)),)
 
 
@@ -242,7 +251,7 @@ def _gelu_tanh_rule(m, g, out, x, y):
 
 
 def _logsigmoid_rule(m, g, out, x, y):
-    negative = _negative(None, m.val(x), None)
+    negative = _below_zero(None, m.val(x), None)
     z = m.exp(x) if negative else m.exp(-x)  # exp(-|x|), written so its derivative is smooth at 0
     share = m.div(z, 1.0 + z)
     return (g * ((1.0 - share) if negative else share),)
@@ -331,13 +340,22 @@ _GELU_TANH_TEXT = (
 )
 
 
-def _rounding(name: str, label: str, forward, description: str, kinks: Kinks) -> Op:
+def _rounding_op(name: str, label: str, forward, description: str, kinks: Kinks) -> Op:
     return Op(name, name, 1, forward, _no_gradient, f"{name}'(x) = 0", description,
               trace=(label, _ZERO), group=ROUNDING, kinks=kinks)  # fmt: skip
 
 
+def _extreme(name: str, forward, which: str, torch_name: str) -> Op:
+    return Op(name, name, None, forward, _extreme_rule,
+              f"d {name} = dx of the {which} (k tied: each gets 1/k)",
+              f"the {which} argument (NaN if any is), as {torch_name}",
+              trace=(name.capitalize(), Masked("{g} / {count}", (
+                  _not_extreme, f"{{g}} / {{count}} * 0 ({{x}} is not the {which})"))),
+              group=SEVERAL, kinks=ties(which == "largest"))  # fmt: skip
+
+
 def _comparison(name: str, symbol: str, forward, description: str) -> Op:
-    return Op(name, symbol, 2, forward, _no_gradients, "no gradient (0 to both sides)",
+    return Op(name, symbol, 2, forward, _no_gradients, "no gradient to either side",
               f"1.0 if x {symbol} y else 0.0: {description}",
               trace=(name.capitalize(), _COMPARED, _COMPARED), group=COMPARISONS, params=_XY,
               function=False, syntax=f"x {symbol} y", cut=(0, 1),
@@ -444,7 +462,8 @@ OPS: tuple[Op, ...] = (
               Masked("{g} * {y} * (1 / ({x}**2 + {y}**2))", (_origin, "{g} * {y} * 0" + _ORIGIN)),
               Masked("{g} * -({x}) * (1 / ({x}**2 + {y}**2))",
                      (_origin, "{g} * -({x}) * 0" + _ORIGIN))),
-       group=TRIGONOMETRIC, params=("y", "x"), aliases=("arctan2",)),
+       group=TRIGONOMETRIC, params=("y", "x"), aliases=("arctan2",),
+       kinks=Kinks("y = 0 with x < 0 (the branch cut)", _cut_near)),
     Op("hypot", "hypot", 2, f_hypot,
        lambda m, g, out, x, y: (m.div(g * x, out), m.div(g * y, out)),
        "d hypot(x, y) = (x dx + y dy)/hypot(x, y)", "sqrt(x**2 + y**2), without overflow",
@@ -495,8 +514,8 @@ OPS: tuple[Op, ...] = (
     Op("logsigmoid", "LogSigmoid", 1, f_logsigmoid, _logsigmoid_rule,
        "logsigmoid'(x) = 1 - sigmoid(x)", "log(sigmoid(x)), without overflow",
        trace=("LogSigmoid",
-              Masked("{g} * exp(-{x}) / (1 + exp(-{x}))",
-                     (_negative, "{g} * (1 - exp({x}) / (1 + exp({x})))"))),
+              Masked("{g} * exp(-({x})) / (1 + exp(-({x})))",
+                     (_below_zero, "{g} * (1 - exp({x}) / (1 + exp({x})))"))),
        group=ACTIVATIONS),
     Op("softplus", "Softplus", 1, f_softplus, _softplus_rule,
        "softplus'(x) = sigmoid(x) (1 if x > 20)",
@@ -504,7 +523,7 @@ OPS: tuple[Op, ...] = (
        trace=("Softplus",
               Masked("{g} * exp({x}) / (exp({x}) + 1)",
                      (_above_threshold, "{g} ({x} > 20: softplus is x there)"))),
-       group=ACTIVATIONS),
+       group=ACTIVATIONS, kinks=points(SOFTPLUS_THRESHOLD)),
     Op("silu", "SiLU", 1, f_silu, _silu_rule,
        "silu'(x) = s (1 + x (1 - s)), s = sigmoid(x)", "x * sigmoid(x)",
        trace=("SiLU", "{g} * sigmoid({x}) * (1 + {x} * (1 - sigmoid({x})))"),
@@ -514,30 +533,20 @@ OPS: tuple[Op, ...] = (
        trace=("GELU", f"{{g}} * (0.5 * (1 + erf({{x}} * {SQRT1_2!r})) "
                       f"+ {{x}} * ({GELU_PDF!r} * exp({{x}} * {{x}} * -0.5)))"), group=ACTIVATIONS),
     Op("gelu_tanh", "GELU(tanh)", 1, f_gelu_tanh, _gelu_tanh_rule,
-       "the derivative of gelu_tanh's formula",
-       "0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x**3))), GELU's tanh approximation",
+       "gelu_tanh'(x) = (1 + t)/2 + x (1 - t**2) k (1 + 3c x**2)/2, t = tanh(k (x + c x**3))",
+       "0.5 x (1 + tanh(k (x + c x**3))), k = sqrt(2/pi), c = 0.044715: GELU's tanh form",
        trace=("GELU(tanh)", _GELU_TANH_TEXT), group=ACTIVATIONS),
     # rounding
-    _rounding("floor", "Floor", f_floor, "the largest integer <= x", jumps("every integer")),
-    _rounding("ceil", "Ceil", f_ceil, "the smallest integer >= x", jumps("every integer")),
-    _rounding("round", "Round", f_round, "the nearest integer, halves to even",
+    _rounding_op("floor", "Floor", f_floor, "the largest integer <= x", jumps("every integer")),
+    _rounding_op("ceil", "Ceil", f_ceil, "the smallest integer >= x", jumps("every integer")),
+    _rounding_op("round", "Round", f_round, "the nearest integer, halves to even",
               jumps("every half-integer (n + 0.5)", offset=0.5)),
-    _rounding("trunc", "Trunc", f_trunc, "x without its fraction, towards 0",
+    _rounding_op("trunc", "Trunc", f_trunc, "x without its fraction, towards 0",
               jumps("every integer but 0", but_zero=True)),
-    _rounding("sign", "Sign", f_sign, "1, -1 or 0 (0 for NaN, as torch.sign)", points(0.0)),
+    _rounding_op("sign", "Sign", f_sign, "1, -1 or 0 (0 for NaN, as torch.sign)", points(0.0)),
     # several arguments
-    Op("max", "max", None, f_max, _extreme_rule,
-       "d max = dx of the largest (k tied: each gets 1/k)",
-       "the largest argument (NaN if any is), as torch.amax",
-       trace=("Max", Masked("{g} / {count}",
-                            (_not_extreme, "{g} / {count} * 0 ({x} is not the largest)"))),
-       group=SEVERAL, kinks=ties(True)),
-    Op("min", "min", None, f_min, _extreme_rule,
-       "d min = dx of the smallest (k tied: each gets 1/k)",
-       "the smallest argument (NaN if any is), as torch.amin",
-       trace=("Min", Masked("{g} / {count}",
-                            (_not_extreme, "{g} / {count} * 0 ({x} is not the smallest)"))),
-       group=SEVERAL, kinks=ties(False)),
+    _extreme("max", f_max, "largest", "torch.amax"),
+    _extreme("min", f_min, "smallest", "torch.amin"),
     Op("logsumexp", "logsumexp", None, f_logsumexp, _logsumexp_rule,
        "d logsumexp = sum of exp(x_i - logsumexp) dx_i",
        "log(exp(x) + exp(y) + ...), without overflow",
@@ -553,8 +562,10 @@ OPS: tuple[Op, ...] = (
        "min(max(x, lo), hi), as torch.clamp(x, min=lo, max=hi)",
        trace=("Clamp",
               Masked("{g}", (_clamp_x_off, "0 ({0} is outside [{1}, {2}])")),
-              Masked("0 (lo does not bind)", (_clamp_lo_on, "{g} (lo binds)")),
-              Masked("0 (hi does not bind)", (_clamp_hi_on, "{g} (hi binds)"))),
+              Masked("0 (the lower bound does not bind)",
+                     (_clamp_lo_on, "{g} (the lower bound binds)")),
+              Masked("0 (the upper bound does not bind)",
+                     (_clamp_hi_on, "{g} (the upper bound binds)"))),
        group=SEVERAL, params=("x", "lo", "hi"), kinks=Kinks("x = lo, x = hi, lo = hi", _clamp_near),
        aliases=("clip",)),
     # comparisons and selection
@@ -568,8 +579,8 @@ OPS: tuple[Op, ...] = (
        "d where = da where c != 0, else db (c gets none)",
        "a where c != 0, else b, as torch.where(c != 0, a, b)",
        trace=("Where", "gets no gradient (a condition passes none)",
-              Masked("{g}", (_took_b, "0 (c is 0: where took b)")),
-              Masked("{g}", (_took_a, "0 (c is not 0: where took a)"))),
+              Masked("{g}", (_took_b, "0 (the condition is 0: where takes the other branch)")),
+              Masked("{g}", (_took_a, "0 (the condition is not 0: where takes the other branch)"))),
        group=COMPARISONS, params=("c", "a", "b"), cut=(0,),
        kinks=Kinks("c = 0", _condition_near)),
 )  # fmt: skip

@@ -23,13 +23,14 @@ WORDS = {
     "STAR": "'*'",
     "SLASH": "'/'",
     "POW": "'**'",
-    "COMPARE": "a comparison",  # listed as part of "an operator"
+    "COMPARE": "a comparison",  # listed as part of "an operator", quoted when found
     "COMMA": "','",
     "EQUAL": "'='",
     "_SEMICOLON": "';'",
     "_NL": "a new line",
     "$END": "the end of the input",
 }
+MISWRITTEN = {"=>": ">=", "=<": "<=", "<>": "!=", "=!": "!="}  # comparisons written otherwise
 OPERATORS = {"PLUS", "MINUS", "STAR", "SLASH", "POW", "COMPARE"}
 OPERANDS = {"NUMBER", "NAME", "LPAR"}
 
@@ -147,6 +148,8 @@ def syntax_error(source: str, error: UnexpectedInput) -> AutodiffError:
         found = (
             f"unexpected {words}"
             if words.startswith("'")
+            else f"unexpected {quoted(str(token))!r}"
+            if token.type == "COMPARE"
             else f"unexpected {words} {quoted(str(token))}"
         )
         if token.type == "_NL":
@@ -154,6 +157,10 @@ def syntax_error(source: str, error: UnexpectedInput) -> AutodiffError:
         span = (pos, max(token.end_pos, pos + 1))
     message = f"{found}: expected {_expected_words(expected)}"
     hint = None
+    if token.type == "COMPARE" and pos > 0:
+        meant = MISWRITTEN.get(source[pos - 1] + str(token))  # => for >=, <> for !=
+        if meant is not None:
+            hint = f"write {meant} for {quoted(source[pos - 1 : token.end_pos])}"
 
     previous = _previous_token(source, pos) if token.type != "$END" else None
     if (

@@ -154,10 +154,17 @@ class Value:
 
         An explicit stack replaces the recursion; children are visited in
         operand order, so the result is the recursive version's, exactly.
-        With `differentiable`, the nodes a backward pass visits: not those
-        reached only through an input that receives no gradient (`Op.cut`).
+        With `differentiable`, the nodes a backward pass visits, in the same
+        order: not those reached only through an input that receives no
+        gradient (`Op.cut`: below a comparison).
         """
+        topo, cut = self._depth_first()
+        return _reached(self, topo) if differentiable and cut else topo
+
+    def _depth_first(self) -> tuple[list[Value], bool]:
+        """The topological order, and whether an input is cut somewhere in it."""
         topo: list[Value] = []
+        cut = False
         mark = _stamp()  # visited <=> v._mark == mark: no big set to hash into
         stack: list = [self]
         push, pop, emit = stack.append, stack.pop, topo.append
@@ -176,10 +183,9 @@ class Value:
             push(v)
             push(_POST)
             if v._fn.many:
-                cut = v._fn.cut if differentiable else ()
-                for k in range(len(v._arg) - 1, -1, -1):
-                    c = v._arg[k]
-                    if c._mark != mark and k not in cut:
+                cut = cut or bool(v._fn.cut)
+                for c in reversed(v._arg):
+                    if c._mark != mark:
                         push(c)
                 continue
             b = v._b
@@ -187,7 +193,7 @@ class Value:
                 push(b)
             if a._mark != mark:
                 push(a)
-        return topo
+        return topo, cut
 
     def backward(self, create_graph: bool = False, on_step=None, order=None) -> None:
         """Fill in `grad` of every node: d(self)/d(node).
@@ -294,6 +300,19 @@ def apply(fn: Op, inputs: tuple[Value, ...], constant: float | None = None) -> V
     return _node(data, fn, *inputs)
 
 
+def _reached(output: Value, topo: list[Value]) -> list[Value]:
+    """The nodes of `topo` that gradients reach from `output`, in the same order."""
+    mark = _stamp()
+    output._mark = mark
+    for v in reversed(topo):  # users before their inputs
+        if v._mark == mark and v._fn is not None:
+            cut = v._fn.cut
+            for k, c in enumerate(v._children):
+                if k not in cut:
+                    c._mark = mark
+    return [v for v in topo if v._mark == mark]
+
+
 def _propagate(v: Value, m) -> tuple:
     """One node's backward step: each input receives its contribution."""
     children = v._children
@@ -325,6 +344,8 @@ def _method(fn: Op):
     else:
 
         def method(self: Value, *others) -> Value:
+            if not fn.accepts(1 + len(others)):
+                raise TypeError(f"{fn.name} takes {fn.takes()}, got {1 + len(others)}")
             return apply(fn, (self, *map(_lift, others)))
 
     method.__name__ = fn.name
@@ -332,8 +353,10 @@ def _method(fn: Op):
     return method
 
 
+# A method's receiver is its first input, so not where's condition (PyTorch's
+# `a.where(c, b)` would read the other way round): where is `apply` only.
 for _fn in OPS:
-    if _fn.function:
+    if _fn.function and 0 not in _fn.cut:
         setattr(Value, _fn.name, _method(_fn))
 
 

@@ -209,7 +209,7 @@ def test_results_are_never_complex():
 
 def test_every_function_is_a_method_with_its_rule_as_docstring():
     for op in OPS:
-        if op.function:
+        if op.function and op.name != "where":
             method = getattr(Value, op.name)
             assert op.rule in method.__doc__
             others = () if op.takes_constant else [Value(0.25)] * (len(op.params) - 1)

@@ -19,7 +19,7 @@ from test_ops import away_from_kinks, point_strategy
 from autodiff_cli import api
 from autodiff_cli.compiled import compile_expression
 from autodiff_cli.errors import AutodiffError
-from autodiff_cli.names import OTHERWISE, distance
+from autodiff_cli.names import OTHERWISE, distance, hint_for
 from autodiff_cli.ops import GROUPS, NAMES, OPS
 
 DATA = Path(__file__).parent / "data" / "vocab_cases.jsonl"
@@ -214,12 +214,13 @@ def error_of(source: str) -> AutodiffError:
         ("where(x > 0, x)", "where takes 3 arguments (c, a, b), got 2", 1,
          "write where(c, a, b)"),
         ("arctan(x, y)", "arctan takes 1 argument (x), got 2", 1, "write atan(x)"),
-        ("elu(x, y)", "elu's alpha must be a number: y has a variable", 8,
-         "gradients are taken with respect to variables, not alpha; write a number, "
-         "as in elu(x, 1)"),
-        ("leaky_relu(x, 2*s)", "leaky_relu's slope must be a number: 2*s has a variable", 15,
-         "gradients are taken with respect to variables, not slope; write a number, "
+        ("elu(x, y)", "elu's alpha must be a number, not the variable y", 8,
+         "no gradient is taken with respect to alpha; write a number, as in elu(x, 1)"),
+        ("leaky_relu(x, 2*s + t)", "leaky_relu's slope must be a number: 2*s + t depends on s, t",
+         15, "no gradient is taken with respect to slope; write a number, "
          "as in leaky_relu(x, 0.01)"),
+        ("log(x, 2)", "log takes 1 argument (x), got 2", 1,
+         "for a logarithm to base b, write log(x) / log(b); log2 and log10 are built in"),
         ("a < b < c", "comparisons cannot be chained", 7,
          "to ask for both, multiply them: (a < b) * (b < c)"),
         ("x <= 1 == y", "comparisons cannot be chained", 8,
@@ -244,10 +245,23 @@ def test_arity_and_constant_messages(source, message, column, hint):
         ("sinn", "did you mean sign, sin or sinh?"),
         ("cot", "cot is not built in; write 1 / tan(x)"),
         ("selu", "selu is not built in; write 1.0507009873554805 * elu(x, 1.6732632423543772)"),
-        ("relu6", "relu6 is not built in; write clamp(x, 0, 6)"),
         ("maximum", "maximum is not built in; write max(x, y)"),
-        ("lgamma", "lgamma is not one of autodiff's functions, and they cannot express it"),
+        ("lgamma", None),
+        ("coth", "coth is not built in; write 1 / tanh(x)"),
+        ("prelu", "prelu is not built in; write where(x > 0, x, a * x), with a number for a"),
+        (
+            "fmax",
+            "fmax is not built in; write max(x, y); fmax ignores a NaN argument, max returns NaN",
+        ),
+        (
+            "relu6",
+            "relu6 is not built in; write clamp(x, 0, 6); at the bounds clamp passes "
+            "the gradient, relu6 passes 0",
+        ),
         ("sec", "sec is not built in; write 1 / cos(x)"),
+        ("Sin", "did you mean sin?"),
+        ("ATAN2", "did you mean atan2?"),
+        ("pi", "pi is a constant: write pi, without parentheses"),
         ("foo", None),  # three letters: no guess
         ("quux", None),
         ("sinusoidal", None),
@@ -262,7 +276,28 @@ def test_a_pytorch_name_written_otherwise_never_shadows_a_function():
     assert not set(OTHERWISE) & set(NAMES)
     for written in OTHERWISE.values():
         if written is not None and "..." not in written:
-            api.parse(written.replace("alpha", "2"))  # each is written in the language
+            expression = written.split("; ")[0].split(", with")[0]
+            api.parse(expression.replace("alpha", "2"))  # each is written in the language
+
+
+OTHER_NAMES = [
+    line for line in (DATA.parent / "other_names.txt").read_text().splitlines()
+    if line and not line.startswith("#")
+]  # fmt: skip
+
+
+def test_no_function_of_pytorch_or_math_is_answered_with_a_lookalike():
+    assert len(OTHER_NAMES) > 700 and not set(OTHER_NAMES) & set(NAMES)
+    guessed = {}
+    for name in OTHER_NAMES:
+        hint = hint_for(name)
+        if hint is not None and hint.startswith("did you mean"):
+            guessed[name] = hint
+    assert guessed == {}
+
+
+def test_an_enormous_unknown_name_is_answered_at_once():
+    assert hint_for("a" * 1_000_000) is None  # too long to be near any name: nothing counted
 
 
 def test_edit_distance_counts_a_swap_as_one():
@@ -343,9 +378,9 @@ def test_the_listing_has_every_row_of_the_table_once_in_its_group(cli):
     assert sorted(listed) == sorted((op.group, op.name) for op in OPS)
     atan2 = next(f for g in groups for f in g["functions"] if f["name"] == "atan2")
     assert atan2 == {"name": "atan2", "write": "atan2(y, x)", "arguments": ["y", "x"],
-                     "variadic": False, "aliases": ["arctan2"],
+                     "defaults": {}, "variadic": False, "aliases": ["arctan2"],
                      "derivative": "d atan2(y, x) = (x dy - y dx)/(x**2 + y**2)",
-                     "kinks": None,
+                     "kinks": "y = 0 with x < 0 (the branch cut)",
                      "description": "the angle of the point (x, y), in [-pi, pi]"}  # fmt: skip
 
 

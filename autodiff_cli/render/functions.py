@@ -40,6 +40,7 @@ def as_json(listing, style) -> str:
             usage, rule, kinks, _ = cells(op)
             rows.append({
                 "name": op.name, "write": usage, "arguments": list(op.params),
+                "defaults": {} if op.default is None else {op.params[-1]: op.default},
                 "variadic": op.arity is None, "aliases": list(op.aliases), "derivative": rule,
                 "kinks": kinks or None, "description": op.description,
             })  # fmt: skip

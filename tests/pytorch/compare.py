@@ -110,9 +110,11 @@ def bits_equal(a: float, b: float) -> bool:
     return a == b and math.copysign(1.0, a) == math.copysign(1.0, b)
 
 
-def close(a: float, b: float) -> bool:
-    if bits_equal(a, b):
-        return True
+def close(a: float, b: float, signed: bool = True) -> bool:
+    """Equal within 1e-9; a zero's sign counts too, unless not `signed` (Hessians,
+    whose zeros come from formulas PyTorch writes by hand)."""
+    if bits_equal(a, b) or (a == 0.0 and b == 0.0):
+        return bits_equal(a, b) or not signed
     finite = math.isfinite(a) and math.isfinite(b)
     return finite and abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
 
@@ -304,9 +306,9 @@ def compare_hessians(n: int, rng: random.Random):
             continue
         compared += 1
         pairs = [(want[r][c], got[r][c]) for r in names for c in names]
-        if all(close(w, g) for w, g in pairs):
+        if all(close(w, g, signed=False) for w, g in pairs):
             continue
-        if all(close(w, g) or (math.isfinite(w) and math.isfinite(g)) for w, g in pairs):
+        if all(close(w, g, False) or (math.isfinite(w) and math.isfinite(g)) for w, g in pairs):
             cancelled.append((expr.source, point, want, got))  # finite, rounded otherwise
         else:
             differ.append((expr.source, point, want, got))
