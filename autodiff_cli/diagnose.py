@@ -138,7 +138,7 @@ def undefined_gradient(
             if not leads[j] or d == d:
                 continue
             text = expr.source[node.span[0] : node.span[1]]
-            arithmetic = node.op.step_text(k, *_step(expr, values, i))
+            arithmetic = node.op.step_texts(*_step(expr, values, i))[k]
             message = (
                 f"the gradient through {text}{_inputs(evaluation, i)} is undefined: "
                 f"{expr.text(j)}.grad += {arithmetic} is NaN"
@@ -175,7 +175,7 @@ def _remedy(evaluation: Evaluation, i: int, condition: str, in_a: bool) -> str:
     taken = f"where({condition}, ...) does not take {text}"
     taken += ", but a zero gradient still goes through it"
     op = node.op
-    if not op.function or op.takes_constant or len(node.inputs) != 1:
+    if not op.function or op.takes_constant or op.many or len(node.inputs) != 1:
         return f"{taken} (as in PyTorch); give it an input where it is defined, inside a where"
     inner = text[text.index("(") + 1 : -1]
     safe = plain(next((x for x in SAFE if _defined(op, x)), 1.0))

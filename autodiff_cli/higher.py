@@ -12,12 +12,13 @@ import sys
 
 from autodiff_cli.compiled import compile_expression
 from autodiff_cli.diagnose import require_defined
-from autodiff_cli.errors import AutodiffError
+from autodiff_cli.errors import AutodiffError, quoted
 from autodiff_cli.expression import Evaluation, Expression
 from autodiff_cli.value import Value
 
 STEP = sys.float_info.epsilon ** (1 / 3)  # about 6e-6: balances truncation and rounding
 NEAR_KINK = 1e-4  # an input this close to a kink (relu, abs at 0) gets a warning
+KINK_WARNINGS = 10  # at most, then how many more: a nest of max() at a tie is not a flood
 
 
 class CheckRow:
@@ -59,8 +60,11 @@ def kink_warnings(expr: Expression, values) -> list[str]:
         x, y = node.op.operands([values[j].data for j in node.inputs], node.constant)
         phrase = node.op.kinks.near(x, y, NEAR_KINK)
         if phrase is not None:
-            text = expr.source[node.span[0] : node.span[1]]
+            text = quoted(expr.source[node.span[0] : node.span[1]], 60)
             found.append(f"{text} {phrase}: the two derivatives may legitimately differ there")
+    if len(found) > KINK_WARNINGS:
+        more = len(found) - KINK_WARNINGS
+        found = found[:KINK_WARNINGS] + [f"and {more} more operations on or near a kink"]
     return found
 
 

@@ -24,7 +24,7 @@ OTHERWISE: dict[str, str | None] = {
     "relu6": "clamp(x, 0, 6)" + _AT_BOUNDS.format("relu6"),
     "hardtanh": "clamp(x, -1, 1)" + _AT_BOUNDS.format("hardtanh"),
     "hardsigmoid": "clamp(x / 6 + 0.5, 0, 1)" + _AT_BOUNDS.format("hardsigmoid"),
-    "hardswish": "x * clamp(x + 3, 0, 6) / 6" + _AT_BOUNDS.format("hardswish"),
+    "hardswish": "x * clamp(x + 3, 0, 6) / 6; its gradient at -3 and 3 differs from hardswish's",
     "prelu": "where(x > 0, x, a * x), with a number for a",
     "mish": "x * tanh(softplus(x))",
     "softsign": "x / (1 + abs(x))",
@@ -44,8 +44,8 @@ OTHERWISE: dict[str, str | None] = {
     "isqrt": "floor(sqrt(x))",
     "amax": "max(x, y, ...)",
     "amin": "min(x, y, ...)",
-    "clamp_min": "max(x, lo)",
-    "clamp_max": "min(x, hi)",
+    "clamp_min": "max(x, lo); at a tie max gives each half the gradient, clamp_min gives x all",
+    "clamp_max": "min(x, hi); at a tie min gives each half the gradient, clamp_max gives x all",
     "rsqrt": "1 / sqrt(x)",
     "reciprocal": "1 / x",
     "absolute": "abs(x)",
@@ -58,7 +58,7 @@ OTHERWISE: dict[str, str | None] = {
     "remainder": "x - floor(x / y) * y",
     "expit": "sigmoid(x)",
     "logit": "log(x / (1 - x))",
-    "xlogy": "x * log(y)",
+    "xlogy": "x * log(y); at x = 0 and y = 0 this is NaN, xlogy is 0",
     "exp10": "10 ** x",
     "cbrt": "sign(x) * abs(x) ** (1/3)",
     "sinc": "sin(pi * x) / (pi * x); sinc(0) is 1, this is NaN there",
@@ -129,8 +129,9 @@ def allowed(name: str) -> int:
 
 def close_names(name: str) -> list[str]:
     """The known names nearest to `name`, if near enough; alphabetical."""
-    if name.lower() in NAMES:  # Sin, SIN: the case is the only difference
-        return [name.lower()]
+    for candidate in (name.lower(), name.rstrip("_")):  # Sin, SIN; log_, in-place in PyTorch
+        if candidate in NAMES:
+            return [candidate]
     limit = allowed(name)
     if limit == 0:
         return []

@@ -118,7 +118,7 @@ class Op:
         # The trace's action text: a title, then what each input receives, as
         # the backward rule computes it (for a `cut` input, why it gets none),
         # with {g} (the upstream gradient),
-        # {x}, {y}, {n} (the constant) and {out} filled in by `step_text`;
+        # {x}, {y}, {n} (the constant) and {out} filled in by `step_texts`;
         # a `Masked` text where the formula masks. An operation of several
         # inputs (`many`) has {x} (this input), {size} (how many), {count}
         # (how many equal the output) and {0}, {1}, ... (each input); one
@@ -190,24 +190,31 @@ class Op:
             return inputs[0], constant
         return inputs[0], (inputs[1] if len(inputs) == 2 else None)
 
-    def step_text(self, k: int, g: float, out: float, x, y) -> str:
-        """The arithmetic of input k's contribution: '(4.0 > 0) * 1.0'."""
+    def step_texts(self, g: float, out: float, x, y) -> list[str]:
+        """The arithmetic of each input's contribution: ['(4.0 > 0) * 1.0', ...].
+
+        All at once, so a call of 50,000 arguments costs 50,000 texts, not their square.
+        """
         if self.many:
-            template = self.trace[min(k + 1, len(self.trace) - 1)]
-            if isinstance(template, Masked):
-                template = template.pick(out, x, k)
-            count = sum(1 for v in x if v == out)
-            text = template.format(
-                *map(repr, x), g=repr(g), out=repr(out), x=repr(x[k]), size=len(x), count=count
-            )
+            reprs = [repr(v) for v in x]
+            fields = {"g": repr(g), "out": repr(out), "size": len(x),
+                      "count": sum(1 for v in x if v == out)}  # fmt: skip
+            positional = reprs if self.arity is not None else ()  # clamp's {0}; no variadic's
+            texts = []
+            for k in range(len(x)):
+                template = self.trace[min(k + 1, len(self.trace) - 1)]
+                if isinstance(template, Masked):
+                    template = template.pick(out, x, k)
+                texts.append(template.format(*positional, x=reprs[k], **fields))
         else:
-            template = self.trace[k + 1]
-            if isinstance(template, Masked):
-                template = template.pick(out, x, y)
             n = plain(y) if self.takes_constant else ""
-            y = repr(y) if self.arity == 2 else ""
-            text = template.format(g=repr(g), out=repr(out), x=repr(x), y=y, n=n)
-        return _NEGATIVE_BASE.sub(r"(\1)**", text)  # -2.0**2 reads as -(2.0**2)
+            y_text = repr(y) if self.arity == 2 else ""
+            texts = []
+            for template in self.trace[1 : 1 + self.arity]:
+                if isinstance(template, Masked):
+                    template = template.pick(out, x, y)
+                texts.append(template.format(g=repr(g), out=repr(out), x=repr(x), y=y_text, n=n))
+        return [_NEGATIVE_BASE.sub(r"(\1)**", text) for text in texts]  # -2.0**2: -(2.0**2)
 
     def __repr__(self) -> str:
         return f"Op({self.name!r})"

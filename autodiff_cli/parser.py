@@ -30,7 +30,7 @@ WORDS = {
     "_NL": "a new line",
     "$END": "the end of the input",
 }
-MISWRITTEN = {"=>": ">=", "=<": "<=", "<>": "!=", "=!": "!="}  # comparisons written otherwise
+MISWRITTEN = {"=>": ">=", "=<": "<=", "<>": "!="}  # comparisons written otherwise
 OPERATORS = {"PLUS", "MINUS", "STAR", "SLASH", "POW", "COMPARE"}
 OPERANDS = {"NUMBER", "NAME", "LPAR"}
 
@@ -157,7 +157,8 @@ def syntax_error(source: str, error: UnexpectedInput) -> AutodiffError:
         span = (pos, max(token.end_pos, pos + 1))
     message = f"{found}: expected {_expected_words(expected)}"
     hint = None
-    if token.type == "COMPARE" and pos > 0:
+    lone = pos == 1 or (pos > 1 and source[pos - 2] not in "<>=!")  # not <=> or ==<
+    if token.type == "COMPARE" and pos > 0 and lone:
         meant = MISWRITTEN.get(source[pos - 1] + str(token))  # => for >=, <> for !=
         if meant is not None:
             hint = f"write {meant} for {quoted(source[pos - 1 : token.end_pos])}"

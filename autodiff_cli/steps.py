@@ -117,6 +117,9 @@ class Trace:
         self.value = value
         self.gradients = gradients  # {variable: grad}, as `grad` reports them
         self.data: dict[str, float] = {}  # {variable: its value}, dead statements' too
+        # The names the backward pass visits, in topological order: all of `order`
+        # but what lies only below a comparison (it gets no gradient).
+        self.reached: list[str] = []
 
     @property
     def warnings(self) -> list[str]:
@@ -145,10 +148,10 @@ class Recorder:
         self.raw.append((v, v.grad, contributions, list(seen.values())))
 
 
-def step_text(v, k: int, g: float) -> str:
-    """What input k of node `v` received, as arithmetic: '(4.0 > 0) * 1.0'."""
+def step_texts(v, g: float) -> list[str]:
+    """What each input of node `v` received, as arithmetic: ['(4.0 > 0) * 1.0', ...]."""
     x, y = v._fn.operands([c.data for c in v._children], v._arg)
-    return v._fn.step_text(k, g, v.data, x, y)
+    return v._fn.step_texts(g, v.data, x, y)
 
 
 def build(expr: Expression, values, recorder: Recorder, gradients: dict) -> Trace:
@@ -166,17 +169,18 @@ def build(expr: Expression, values, recorder: Recorder, gradients: dict) -> Trac
         if contributions is None:
             steps.append(Step(number, name, "Leaf node, no-op", [], {}))
             continue
-        cut = v._fn.cut
+        cut, texts = v._fn.cut, step_texts(v, g)
         fragments = [
             f"{name_of[id(child)]} {v._fn.trace[k + 1]}"
             if k in cut
-            else f"{name_of[id(child)]}.grad += {step_text(v, k, g)}"
+            else f"{name_of[id(child)]}.grad += {texts[k]}"
             for k, child in enumerate(v._children)
         ]
         updates = {name_of[id(c)]: grad for c, grad in after}
         steps.append(Step(number, name, f"{v._fn.trace[0]} backward", fragments, updates))
     trace = Trace(expr.source, out_name, nodes, steps, output.data, gradients)
     trace.data = {name: values[i].data for name, i in expr.leaves.items()}
+    trace.reached = [names[i] for i in expr.topological_order(backward=True)]
     return trace
 
 

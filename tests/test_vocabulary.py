@@ -438,3 +438,50 @@ def test_hessian_matches_differences_of_the_gradient(op, data):
         for row in names:
             numeric = (g_up[row] - g_down[row]) / (2 * h)
             assert matrix[row][name] == pytest.approx(numeric, rel=1e-4, abs=1e-5), (row, name)
+
+
+def test_nothing_below_a_comparison_is_visited(cli):
+    # sqrt's backward at 0 would make 0 / 0 from a zero gradient; the comparison sends none.
+    r = cli("grad", "(sqrt(x) < 1) * x + 0*y", "--x", "0", "--y", "1", "--format", "json")
+    assert json.loads(r.stdout)["gradients"] == {"x": 1.0, "y": 0.0}
+    r = cli("trace", "(sqrt(x) < 1) * x + 0*y", "--x", "0", "--y", "1", "--format", "text")
+    assert "Reversed:          [L, d, y, 0, c, b, x]  (without what lies only below a " \
+        "comparison: it gets no gradient)\n" in r.stdout  # fmt: skip
+    assert "b     Lt backward: a gets no gradient (a comparison passes none), 1 gets no " \
+        "gradient (a comparison passes none)" in r.stdout  # fmt: skip
+
+
+def test_the_where_remedy_never_fails_for_a_function_of_several_arguments(cli):
+    r = cli("grad", "where(x > 0, x, min(y))", "--x", "1", "--y", "nan")
+    assert r.returncode == 1 and "internal error" not in r.stderr
+    assert r.stderr.endswith("give it an input where it is defined, inside a where\n")
+
+
+@pytest.mark.parametrize(
+    "source, hint",
+    [("x => y", "write >= for =>"), ("x =< y", "write <= for =<"), ("x <> y", "write != for <>"),
+     ("x <=> y", None), ("x ==< y", None)],
+)  # fmt: skip
+def test_a_comparison_written_another_way_gets_its_spelling(source, hint):
+    assert error_of(source).hint == hint
+
+
+def test_pytorchs_in_place_names_point_at_the_function():
+    assert error_of("log_(x)").hint == "did you mean log?"
+    assert error_of("sigmoid_(x)").hint == "did you mean sigmoid?"
+
+
+def test_check_warns_about_ten_kinks_then_counts_the_rest():
+    source = "max(" * 30 + "x" + ", x)" * 30
+    warnings = api.check(api.parse(source), {"x": 1.0}).warnings
+    assert len(warnings) == 11 and warnings[-1] == "and 20 more operations on or near a kink"
+    assert all(len(w) < 200 for w in warnings)
+
+
+def test_a_trace_of_many_arguments_has_one_text_each():
+    source = f"sum({', '.join(['x'] * 500)}) + max(x, x)"
+    steps = api.trace(api.parse(source), {"x": 2.0}).steps
+    texts = [s.fragments for s in steps if s.title == "Sum backward"][0]
+    assert texts == ["x.grad += 1.0"] * 500
+    texts = [s.fragments for s in steps if s.title == "Max backward"][0]
+    assert texts == ["x.grad += 1.0 / 2"] * 2

@@ -16,6 +16,7 @@ from autodiff_cli.render import higher
 from autodiff_cli.render.walk import (
     Action,
     Section,
+    left_out,
     number_format,
     orders,
     preorder,
@@ -134,7 +135,7 @@ def trace(result, style) -> Group:
     forward, backward, final = sections(result, number)
     order, reverse = orders(result)
     if len(result.nodes) > NAMES:
-        order, reverse = _names(result.order), _names(result.order[::-1])
+        order, reverse = _names(result.order), _names(result.reached[::-1]) + left_out(result)
     entries = preorder(result.nodes, trace_label(number))
     picture = Text(too_large(result), style="dim") if entries is None else tree_of(entries)
     blank = Text("")

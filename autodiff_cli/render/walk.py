@@ -61,8 +61,16 @@ def sections(trace: Trace, number=repr) -> list[Section]:
 
 
 def orders(trace: Trace) -> tuple[str, str]:
-    order = trace.order
-    return f"[{', '.join(order)}]", f"[{', '.join(reversed(order))}]"
+    """The topological order, and the reversed order the backward pass takes."""
+    return f"[{', '.join(trace.order)}]", f"[{', '.join(reversed(trace.reached))}]" + left_out(
+        trace
+    )
+
+
+def left_out(trace: Trace) -> str:
+    if len(trace.reached) == len(trace.order):
+        return ""
+    return "  (without what lies only below a comparison: it gets no gradient)"
 
 
 def trace_label(number):
