@@ -15,7 +15,6 @@ from lark import Token
 
 from autodiff_cli.errors import AutodiffError
 from autodiff_cli.expression import Expression, Node
-from autodiff_cli.names import ARITY, hint_for
 from autodiff_cli.ops import BY_NAME, NAMES, OPS
 
 CONSTANTS = {"pi": math.pi}
@@ -170,6 +169,8 @@ class Builder:
             raise unknown_function(name, _span(token), self.symbols)
         start, end = token.start_pos, rpar.end_pos
         if not op.accepts(len(args)):
+            from autodiff_cli.names import ARITY  # only on this error: not at start-up
+
             raise AutodiffError(
                 "arity",
                 f"{name} takes {op.takes()}, got {len(args)}",
@@ -260,6 +261,8 @@ def unknown_function(name: str, span: tuple[int, int], symbols: dict) -> Autodif
     elif name in symbols:
         hint = f"{name} is a variable; to multiply, write {name}*(...)"
     else:
+        from autodiff_cli.names import hint_for  # only on this error: not at start-up
+
         hint = hint_for(name)  # None: the command line points at its listing of them
     return AutodiffError(
         "unknown_function",
