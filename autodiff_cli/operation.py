@@ -91,7 +91,8 @@ def ties(largest: bool) -> Kinks:
     return Kinks(f"ties (two {which} arguments equal)", near)
 
 
-_NEGATIVE_BASE = re.compile(r"(?<![\w.)])(-(?:\d+(?:\.\d*)?(?:e[+-]?\d+)?|inf|nan))\*\*")
+# Compiled on first use by `re`'s own cache: only a trace needs it, start-up does not.
+_NEGATIVE_BASE = r"(?<![\w.)])(-(?:\d+(?:\.\d*)?(?:e[+-]?\d+)?|inf|nan))\*\*"
 
 
 class Op:
@@ -214,7 +215,7 @@ class Op:
                 if isinstance(template, Masked):
                     template = template.pick(out, x, y)
                 texts.append(template.format(g=repr(g), out=repr(out), x=repr(x), y=y_text, n=n))
-        return [_NEGATIVE_BASE.sub(r"(\1)**", text) for text in texts]  # -2.0**2: -(2.0**2)
+        return [re.sub(_NEGATIVE_BASE, r"(\1)**", text) for text in texts]  # -2.0**2: -(2.0**2)
 
     def __repr__(self) -> str:
         return f"Op({self.name!r})"
