@@ -38,6 +38,8 @@ __all__ = [
     "Trace",
     "check",
     "check_bounds",
+    "diff",
+    "DiffResult",
     "functions",
     "grad",
     "graph",
@@ -47,6 +49,7 @@ __all__ = [
     "run_lines",
     "run_points",
     "sample",
+    "simplify",
     "trace",
 ]
 
@@ -242,6 +245,44 @@ class Functions(Result):
         self.ops = ops  # the table of operations' rows, in its order
         # [(group, its rows)], in the order of `groups`
         self.groups = [(name, [op for op in ops if op.group == name]) for name in groups]
+
+
+class DiffResult(Result):
+    kind = "diff"
+
+    def __init__(self, expression: Expression, derivatives, order: int, steps: bool) -> None:
+        self.expression = expression.source
+        self.variables = expression.variables
+        self.order, self.show_steps = order, steps
+        self.derivatives = derivatives  # `symbolic.diff.Derivatives`
+        # The formulas, by the variables differentiated by: {('x',): '3*x**2'}
+        self.formulas: dict[tuple[str, ...], str] = derivatives.texts
+        self.steps = derivatives.steps  # when asked for: [`symbolic.derive.Step`]
+        if not self.formulas:
+            self.warnings = ["the expression has no variables: there is nothing to differentiate"]
+
+
+def diff(source, wrt: list[str] | None = None, order: int = 1, steps: bool = False) -> DiffResult:
+    """The derivatives of an expression as formulas in its own language, simplified.
+
+    >>> diff("x**2*sin(x)").formulas
+    {('x',): '2*x*sin(x) + x**2*cos(x)'}
+
+    With `order` 2 and several variables, the matrix of second partials; with
+    `steps`, the derivation, one `Step` per rule applied.
+    """
+    from autodiff_cli.symbolic.diff import Derivatives
+
+    expr = _expression(source)
+    expr.check_wrt(wrt)
+    return DiffResult(expr, Derivatives(expr, wrt or expr.variables, order, steps), order, steps)
+
+
+def simplify(source) -> str:
+    """An expression simplified, as `diff` writes its formulas: `x*x + x` is `x**2 + x`."""
+    from autodiff_cli.symbolic.diff import simplified
+
+    return simplified(_expression(source))
 
 
 def functions() -> Functions:

@@ -196,6 +196,7 @@ def missing_values(expr: Expression, missing: list[str]) -> AutodiffError:
         hint=hint,
         reason="missing_values",
         names=missing,
+        none_given=len(missing) == len(expr.variables),  # then a formula may be what is wanted
     ).located(expr.source, expr.origin)
 
 

@@ -104,7 +104,7 @@ class Op:
     __slots__ = (
         "name", "label", "arity", "forward", "backward", "rule", "description", "trace",
         "function", "takes_constant", "syntax", "kinks", "group", "params", "default",
-        "aliases", "cut", "many",
+        "aliases", "cut", "many", "derivative",
     )  # fmt: skip
 
     def __init__(
@@ -138,6 +138,12 @@ class Op:
         # differentiable, so the graph below them is never visited backward
         # (where 0 * inf would make a NaN). Such an operation takes the general path.
         cut: tuple[int, ...] = (),
+        # Each input's partial derivative as a formula, for `autodiff diff`:
+        # text in the expression language over the arguments' names (params),
+        # or a function (algebra, argument terms) -> the partials, for an
+        # operation of any number of inputs. None: the formula algebra has it
+        # built in (+, -, *, /, **n, square).
+        derivative: tuple[str, ...] | Callable[..., tuple] | None = None,
     ) -> None:
         self.name, self.label, self.arity = name, label, arity
         self.forward, self.backward = forward, backward
@@ -145,6 +151,7 @@ class Op:
         self.group, self.params, self.aliases = group, params, aliases
         self.function, self.takes_constant, self.syntax = function, takes_constant, syntax
         self.default, self.kinks, self.cut = default, kinks, cut
+        self.derivative = derivative
         # More than two inputs, any number, or a cut: a rule and a trace text
         # get the inputs as one tuple, `(m, g, out, xs, None)`.
         self.many = arity is None or arity > 2 or bool(cut)

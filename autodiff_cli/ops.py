@@ -318,6 +318,44 @@ def _no_gradients(m, g, out, xs, y):
     return (0.0, 0.0)  # never added: both inputs are cut
 
 
+# The partial derivatives of several-input operations, as formulas (see `Op.derivative`).
+def _extreme_partials(s, xs, name: str) -> tuple:
+    if len(xs) == 2:  # ties share: 0.5 each
+        x, y = xs
+        ahead = s.call("gt" if name == "max" else "lt", (x, y))
+        behind = s.call("lt" if name == "max" else "gt", (x, y))
+        tie = s.call("eq", (x, y))
+        return (s.where(tie, s.num(0.5), ahead), s.where(tie, s.num(0.5), behind))
+    top = s.call(name, tuple(xs))
+    hits = [s.call("eq", (x, top)) for x in xs]
+    share = s.power(s.add(*hits), -1.0)
+    return tuple(s.where(hit, share, s.num(0.0)) for hit in hits)
+
+
+def _logsumexp_partials(s, xs) -> tuple:
+    total = s.call("logsumexp", tuple(xs))
+    return tuple(s.call("exp", (s.sub(x, total),)) for x in xs)
+
+
+def _sum_partials(s, xs) -> tuple:
+    return (s.num(1.0),) * len(xs)
+
+
+def _mean_partials(s, xs) -> tuple:
+    return (s.num(1.0 / len(xs)),) * len(xs)
+
+
+def _where_partials(s, xs) -> tuple:
+    c = xs[0]
+    return (s.num(0.0), s.where(c, s.num(1.0), s.num(0.0)), s.where(c, s.num(0.0), s.num(1.0)))
+
+
+_GELU_TANH_T = f"tanh({GELU_TANH_BETA!r}*(x + {GELU_TANH_KAPPA!r}*x**3))"
+_GELU_TANH_DERIVATIVE = (
+    f"0.5*(1 + {_GELU_TANH_T}) + 0.5*x*(1 - {_GELU_TANH_T}**2)*{GELU_TANH_BETA!r}"
+    f"*(1 + {3.0 * GELU_TANH_KAPPA!r}*x**2)",
+)
+
 ARITHMETIC = "arithmetic"
 EXPONENTIAL = "exponential and logarithm"
 TRIGONOMETRIC = "trigonometric"
@@ -342,7 +380,7 @@ _GELU_TANH_TEXT = (
 
 def _rounding_op(name: str, label: str, forward, description: str, kinks: Kinks) -> Op:
     return Op(name, name, 1, forward, _no_gradient, f"{name}'(x) = 0", description,
-              trace=(label, _ZERO), group=ROUNDING, kinks=kinks)  # fmt: skip
+              trace=(label, _ZERO), group=ROUNDING, kinks=kinks, derivative=("0",))  # fmt: skip
 
 
 def _extreme(name: str, forward, which: str, torch_name: str) -> Op:
@@ -351,7 +389,8 @@ def _extreme(name: str, forward, which: str, torch_name: str) -> Op:
               f"the {which} argument (NaN if any is), as {torch_name}",
               trace=(name.capitalize(), Masked("{g} / {count}", (
                   _not_extreme, f"{{g}} / {{count}} * 0 ({{x}} is not the {which})"))),
-              group=SEVERAL, kinks=ties(which == "largest"))  # fmt: skip
+              group=SEVERAL, kinks=ties(which == "largest"),
+              derivative=lambda s, xs: _extreme_partials(s, xs, name))  # fmt: skip
 
 
 def _comparison(name: str, symbol: str, forward, description: str) -> Op:
@@ -359,7 +398,7 @@ def _comparison(name: str, symbol: str, forward, description: str) -> Op:
               f"1.0 if x {symbol} y else 0.0: {description}",
               trace=(name.capitalize(), _COMPARED, _COMPARED), group=COMPARISONS, params=_XY,
               function=False, syntax=f"x {symbol} y", cut=(0, 1),
-              kinks=Kinks("x = y", _equal_near))  # fmt: skip
+              kinks=Kinks("x = y", _equal_near), derivative=("0", "0"))  # fmt: skip
 
 
 OPS: tuple[Op, ...] = (
@@ -396,65 +435,81 @@ OPS: tuple[Op, ...] = (
               Masked("({y} * {x}**({y} - 1)) * {g}", (_zero_exponent, "0 (the exponent is 0)")),
               Masked("({out} * log({x})) * {g}",
                      (_zero_base, "0 * {g} (the base is 0, the exponent >= 0)"))),
+       derivative=("where(y != 0, y*x**(y - 1), 0)",
+                   "where(x != 0, x**y*log(x), where(y >= 0, 0, x**y*log(x)))"),
        group=ARITHMETIC, params=_XY, syntax="x ** y"),
     Op("sqrt", "sqrt", 1, f_sqrt, lambda m, g, out, x, y: (m.div(g, 2.0 * out),),
        "sqrt'(x) = 1/(2 sqrt(x))", "square root",
-       trace=("Sqrt", "{g} / (2 * {out})"), group=ARITHMETIC),
+       trace=("Sqrt", "{g} / (2 * {out})"), derivative=("1/(2*sqrt(x))",), group=ARITHMETIC),
     Op("square", "square", 1, f_square, lambda m, g, out, x, y: (g * (2.0 * x),),
        "square'(x) = 2x", "x * x, as torch.square",
        trace=("Square", "(2 * {x}) * {g}"), group=ARITHMETIC),
     Op("abs", "abs", 1, abs, lambda m, g, out, x, y: (g * m.sign(x),),
        "abs'(x) = sign(x)", "absolute value",
-       trace=("Abs", "sign({x}) * {g}"), group=ARITHMETIC, kinks=points(0.0)),
+       trace=("Abs", "sign({x}) * {g}"),
+       derivative=("sign(x)",),
+       group=ARITHMETIC, kinks=points(0.0)),
     # exponential and logarithm
     Op("exp", "exp", 1, f_exp, lambda m, g, out, x, y: (g * out,),
        "exp'(x) = exp(x)", "exponential, e**x",
-       trace=("Exp", "({out}) * {g}"), group=EXPONENTIAL),
+       trace=("Exp", "({out}) * {g}"), derivative=("exp(x)",), group=EXPONENTIAL),
     Op("exp2", "exp2", 1, f_exp2, lambda m, g, out, x, y: (g * out * LN2,),
        "exp2'(x) = 2**x log(2)", "2**x",
-       trace=("Exp2", "{g} * {out} * log(2)"), group=EXPONENTIAL),
+       trace=("Exp2", "{g} * {out} * log(2)"), derivative=("exp2(x)*log(2)",), group=EXPONENTIAL),
     Op("expm1", "expm1", 1, f_expm1, lambda m, g, out, x, y: (g * (out + 1.0),),
        "expm1'(x) = exp(x)", "exp(x) - 1, exact near 0",
-       trace=("Expm1", "{g} * ({out} + 1)"), group=EXPONENTIAL),
+       trace=("Expm1", "{g} * ({out} + 1)"), derivative=("expm1(x) + 1",), group=EXPONENTIAL),
     Op("log", "log", 1, f_log, lambda m, g, out, x, y: (m.div(g, x),),
        "log'(x) = 1/x", "natural logarithm",
-       trace=("Log", "{g} / {x}"), group=EXPONENTIAL, aliases=("ln",)),
+       trace=("Log", "{g} / {x}"), derivative=("1/x",), group=EXPONENTIAL, aliases=("ln",)),
     Op("log2", "log2", 1, f_log2, lambda m, g, out, x, y: (m.div(g, x * LN2),),
        "log2'(x) = 1/(x log(2))", "logarithm to base 2",
-       trace=("Log2", "{g} / ({x} * log(2))"), group=EXPONENTIAL),
+       trace=("Log2", "{g} / ({x} * log(2))"), derivative=("1/(x*log(2))",), group=EXPONENTIAL),
     Op("log10", "log10", 1, f_log10, lambda m, g, out, x, y: (m.div(g, x * LN10),),
        "log10'(x) = 1/(x log(10))", "logarithm to base 10",
-       trace=("Log10", "{g} / ({x} * 2.3025850929940456)"), group=EXPONENTIAL),
+       trace=("Log10", "{g} / ({x} * 2.3025850929940456)"),
+       derivative=("1/(x*log(10))",),
+       group=EXPONENTIAL),
     Op("log1p", "log1p", 1, f_log1p, lambda m, g, out, x, y: (m.div(g, x + 1.0),),
        "log1p'(x) = 1/(1 + x)", "log(1 + x), exact near 0",
-       trace=("Log1p", "{g} / ({x} + 1)"), group=EXPONENTIAL),
+       trace=("Log1p", "{g} / ({x} + 1)"), derivative=("1/(x + 1)",), group=EXPONENTIAL),
     Op("erf", "erf", 1, f_erf,
        lambda m, g, out, x, y: (TWO_OVER_SQRT_PI * m.exp(-m.pow_const(x, 2.0)) * g,),
        "erf'(x) = 2/sqrt(pi) exp(-x**2)", "error function",
-       trace=("Erf", "2 / sqrt(pi) * exp(-({x} * {x})) * {g}"), group=EXPONENTIAL),
+       trace=("Erf", "2 / sqrt(pi) * exp(-({x} * {x})) * {g}"),
+       derivative=(f"{TWO_OVER_SQRT_PI!r}*exp(-x**2)",),
+       group=EXPONENTIAL),
     Op("erfc", "erfc", 1, f_erfc,
        lambda m, g, out, x, y: (-TWO_OVER_SQRT_PI * m.exp(-m.pow_const(x, 2.0)) * g,),
        "erfc'(x) = -2/sqrt(pi) exp(-x**2)", "complementary error function, 1 - erf(x)",
-       trace=("Erfc", "-2 / sqrt(pi) * exp(-({x} * {x})) * {g}"), group=EXPONENTIAL),
+       trace=("Erfc", "-2 / sqrt(pi) * exp(-({x} * {x})) * {g}"),
+       derivative=(f"-{TWO_OVER_SQRT_PI!r}*exp(-x**2)",),
+       group=EXPONENTIAL),
     # trigonometric
     Op("sin", "sin", 1, f_sin, lambda m, g, out, x, y: (g * m.cos(x),),
        "sin'(x) = cos(x)", "sine (radians)",
-       trace=("Sin", "cos({x}) * {g}"), group=TRIGONOMETRIC),
+       trace=("Sin", "cos({x}) * {g}"), derivative=("cos(x)",), group=TRIGONOMETRIC),
     Op("cos", "cos", 1, f_cos, lambda m, g, out, x, y: (g * -m.sin(x),),
        "cos'(x) = -sin(x)", "cosine (radians)",
-       trace=("Cos", "(-sin({x})) * {g}"), group=TRIGONOMETRIC),
+       trace=("Cos", "(-sin({x})) * {g}"), derivative=("-sin(x)",), group=TRIGONOMETRIC),
     Op("tan", "tan", 1, f_tan, lambda m, g, out, x, y: (g * (1.0 + out * out),),
        "tan'(x) = 1 + tan(x)**2", "tangent (radians)",
-       trace=("Tan", "(1 + {out}**2) * {g}"), group=TRIGONOMETRIC),
+       trace=("Tan", "(1 + {out}**2) * {g}"), derivative=("1 + tan(x)**2",), group=TRIGONOMETRIC),
     Op("asin", "asin", 1, f_asin, lambda m, g, out, x, y: (g * _rsqrt(m, -x * x + 1.0),),
        "asin'(x) = 1/sqrt(1 - x**2)", "inverse sine, in [-pi/2, pi/2]",
-       trace=("Asin", "{g} * (1 / sqrt(1 - {x}**2))"), group=TRIGONOMETRIC, aliases=("arcsin",)),
+       trace=("Asin", "{g} * (1 / sqrt(1 - {x}**2))"),
+       derivative=("1/sqrt(1 - x**2)",),
+       group=TRIGONOMETRIC, aliases=("arcsin",)),
     Op("acos", "acos", 1, f_acos, lambda m, g, out, x, y: (g * -_rsqrt(m, -x * x + 1.0),),
        "acos'(x) = -1/sqrt(1 - x**2)", "inverse cosine, in [0, pi]",
-       trace=("Acos", "{g} * -(1 / sqrt(1 - {x}**2))"), group=TRIGONOMETRIC, aliases=("arccos",)),
+       trace=("Acos", "{g} * -(1 / sqrt(1 - {x}**2))"),
+       derivative=("-1/sqrt(1 - x**2)",),
+       group=TRIGONOMETRIC, aliases=("arccos",)),
     Op("atan", "atan", 1, f_atan, lambda m, g, out, x, y: (m.div(g, x * x + 1.0),),
        "atan'(x) = 1/(1 + x**2)", "inverse tangent, in (-pi/2, pi/2)",
-       trace=("Atan", "{g} / ({x}**2 + 1)"), group=TRIGONOMETRIC, aliases=("arctan",)),
+       trace=("Atan", "{g} / ({x}**2 + 1)"),
+       derivative=("1/(x**2 + 1)",),
+       group=TRIGONOMETRIC, aliases=("arctan",)),
     Op("atan2", "atan2", 2, f_atan2, _atan2_rule,
        "d atan2(y, x) = (x dy - y dx)/(x**2 + y**2)",
        "the angle of the point (x, y), in [-pi, pi]",
@@ -462,80 +517,97 @@ OPS: tuple[Op, ...] = (
               Masked("{g} * {y} * (1 / ({x}**2 + {y}**2))", (_origin, "{g} * {y} * 0" + _ORIGIN)),
               Masked("{g} * -({x}) * (1 / ({x}**2 + {y}**2))",
                      (_origin, "{g} * -({x}) * 0" + _ORIGIN))),
+       derivative=("where(y**2 + x**2 != 0, x/(y**2 + x**2), 0)",
+                   "where(y**2 + x**2 != 0, -y/(y**2 + x**2), 0)"),
        group=TRIGONOMETRIC, params=("y", "x"), aliases=("arctan2",),
        kinks=Kinks("y = 0 with x < 0 (the branch cut)", _cut_near)),
     Op("hypot", "hypot", 2, f_hypot,
        lambda m, g, out, x, y: (m.div(g * x, out), m.div(g * y, out)),
        "d hypot(x, y) = (x dx + y dy)/hypot(x, y)", "sqrt(x**2 + y**2), without overflow",
-       trace=("Hypot", "{g} * {x} / {out}", "{g} * {y} / {out}"), group=TRIGONOMETRIC,
+       trace=("Hypot", "{g} * {x} / {out}", "{g} * {y} / {out}"),
+       derivative=("x/hypot(x, y)", "y/hypot(x, y)"),
+       group=TRIGONOMETRIC,
        params=_XY),
     # hyperbolic
     Op("sinh", "sinh", 1, f_sinh, lambda m, g, out, x, y: (g * m.cosh(x),),
        "sinh'(x) = cosh(x)", "hyperbolic sine",
-       trace=("Sinh", "{g} * cosh({x})"), group=HYPERBOLIC),
+       trace=("Sinh", "{g} * cosh({x})"), derivative=("cosh(x)",), group=HYPERBOLIC),
     Op("cosh", "cosh", 1, f_cosh, lambda m, g, out, x, y: (g * m.sinh(x),),
        "cosh'(x) = sinh(x)", "hyperbolic cosine",
-       trace=("Cosh", "{g} * sinh({x})"), group=HYPERBOLIC),
+       trace=("Cosh", "{g} * sinh({x})"), derivative=("sinh(x)",), group=HYPERBOLIC),
     Op("tanh", "tanh", 1, math.tanh, lambda m, g, out, x, y: (g * (1.0 - out * out),),
        "tanh'(x) = 1 - tanh(x)**2", "hyperbolic tangent",
-       trace=("Tanh", "(1 - {out}**2) * {g}"), group=HYPERBOLIC),
+       trace=("Tanh", "(1 - {out}**2) * {g}"), derivative=("1 - tanh(x)**2",), group=HYPERBOLIC),
     Op("asinh", "asinh", 1, f_asinh,
        lambda m, g, out, x, y: (g * _rsqrt(m, m.pow_const(x, 2.0) + 1.0),),
        "asinh'(x) = 1/sqrt(x**2 + 1)", "inverse hyperbolic sine",
-       trace=("Asinh", "{g} * (1 / sqrt({x}**2 + 1))"), group=HYPERBOLIC, aliases=("arcsinh",)),
+       trace=("Asinh", "{g} * (1 / sqrt({x}**2 + 1))"),
+       derivative=("1/sqrt(x**2 + 1)",),
+       group=HYPERBOLIC, aliases=("arcsinh",)),
     Op("acosh", "acosh", 1, f_acosh, lambda m, g, out, x, y: (g * _rsqrt(m, x * x - 1.0),),
        "acosh'(x) = 1/sqrt(x**2 - 1)", "inverse hyperbolic cosine, for x >= 1",
-       trace=("Acosh", "{g} * (1 / sqrt({x}**2 - 1))"), group=HYPERBOLIC, aliases=("arccosh",)),
+       trace=("Acosh", "{g} * (1 / sqrt({x}**2 - 1))"),
+       derivative=("1/sqrt(x**2 - 1)",),
+       group=HYPERBOLIC, aliases=("arccosh",)),
     Op("atanh", "atanh", 1, f_atanh,
        lambda m, g, out, x, y: (m.div(g, 1.0 - m.pow_const(x, 2.0)),),
        "atanh'(x) = 1/(1 - x**2)", "inverse hyperbolic tangent, for -1 <= x <= 1",
-       trace=("Atanh", "{g} / (1 - {x}**2)"), group=HYPERBOLIC, aliases=("arctanh",)),
+       trace=("Atanh", "{g} / (1 - {x}**2)"),
+       derivative=("1/(1 - x**2)",),
+       group=HYPERBOLIC, aliases=("arctanh",)),
     # activations
     Op("relu", "ReLU", 1, f_relu, _relu_rule,
        "relu'(x) = 1 if x > 0 else 0", "rectified linear unit, max(0, x)",
        trace=("ReLU", Masked("({out} > 0) * {g}",
                              (_relu_off, "0 ({out} <= 0: relu passes no gradient)"),
                              (_nan_output, "{g} (relu passes the gradient of a NaN on)"))),
-       group=ACTIVATIONS, kinks=points(0.0)),
+       derivative=("x > 0",), group=ACTIVATIONS, kinks=points(0.0)),
     Op("leaky_relu", "LeakyReLU", 1, f_leaky_relu, _leaky_relu_rule,
        "leaky_relu'(x) = 1 if x > 0 else slope", "x if x > 0 else slope * x (slope 0.01)",
        trace=("LeakyReLU", Masked("{g}", (_leaky, "{g} * {n}"))),
+       derivative=("where(x > 0, 1, slope)",),
        group=ACTIVATIONS, params=("x", "slope"), takes_constant=True, default=0.01,
        kinks=points(0.0)),
     Op("elu", "ELU", 1, f_elu, _elu_rule,
        "elu'(x) = 1 if x > 0 else alpha exp(x)",
        "x if x > 0 else alpha * (exp(x) - 1) (alpha 1)",
        trace=("ELU", Masked("{g}", (_not_positive, "{g} * {n} * exp({x})"))),
+       derivative=("where(x > 0, 1, alpha*exp(x))",),
        group=ACTIVATIONS, params=("x", "alpha"), takes_constant=True, default=1.0,
        kinks=points(0.0)),
     Op("sigmoid", "sigmoid", 1, f_sigmoid, lambda m, g, out, x, y: (g * (1.0 - out) * out,),
        "sigmoid'(x) = sigmoid(x) (1 - sigmoid(x))", "logistic function, 1/(1+exp(-x))",
-       trace=("Sigmoid", "{g} * (1 - {out}) * {out}"), group=ACTIVATIONS),
+       trace=("Sigmoid", "{g} * (1 - {out}) * {out}"),
+       derivative=("sigmoid(x)*(1 - sigmoid(x))",),
+       group=ACTIVATIONS),
     Op("logsigmoid", "LogSigmoid", 1, f_logsigmoid, _logsigmoid_rule,
        "logsigmoid'(x) = 1 - sigmoid(x)", "log(sigmoid(x)), without overflow",
        trace=("LogSigmoid",
               Masked("{g} * exp(-({x})) / (1 + exp(-({x})))",
                      (_below_zero, "{g} * (1 - exp({x}) / (1 + exp({x})))"))),
-       group=ACTIVATIONS),
+       derivative=("sigmoid(-x)",), group=ACTIVATIONS),
     Op("softplus", "Softplus", 1, f_softplus, _softplus_rule,
        "softplus'(x) = sigmoid(x) (1 if x > 20)",
        "log(1 + exp(x)), and x itself above 20 (torch's threshold)",
        trace=("Softplus",
               Masked("{g} * exp({x}) / (exp({x}) + 1)",
                      (_above_threshold, "{g} ({x} > 20: softplus is x there)"))),
+       derivative=("where(x > 20, 1, sigmoid(x))",),
        group=ACTIVATIONS, kinks=points(SOFTPLUS_THRESHOLD)),
     Op("silu", "SiLU", 1, f_silu, _silu_rule,
        "silu'(x) = s (1 + x (1 - s)), s = sigmoid(x)", "x * sigmoid(x)",
        trace=("SiLU", "{g} * sigmoid({x}) * (1 + {x} * (1 - sigmoid({x})))"),
-       group=ACTIVATIONS, aliases=("swish",)),
+       derivative=("sigmoid(x)*(1 + x*(1 - sigmoid(x)))",), group=ACTIVATIONS, aliases=("swish",)),
     Op("gelu", "GELU", 1, f_gelu, _gelu_rule,
        "gelu'(x) = Phi(x) + x phi(x)", "x * Phi(x), Phi the normal distribution (erf form)",
        trace=("GELU", f"{{g}} * (0.5 * (1 + erf({{x}} * {SQRT1_2!r})) "
-                      f"+ {{x}} * ({GELU_PDF!r} * exp({{x}} * {{x}} * -0.5)))"), group=ACTIVATIONS),
+                      f"+ {{x}} * ({GELU_PDF!r} * exp({{x}} * {{x}} * -0.5)))"),
+       derivative=(f"0.5*(1 + erf(x*{SQRT1_2!r})) + {GELU_PDF!r}*x*exp(-0.5*x**2)",),
+       group=ACTIVATIONS),
     Op("gelu_tanh", "GELU(tanh)", 1, f_gelu_tanh, _gelu_tanh_rule,
        "gelu_tanh'(x) = (1 + t)/2 + x (1 - t**2) k (1 + 3c x**2)/2, t = tanh(k (x + c x**3))",
        "0.5 x (1 + tanh(k (x + c x**3))), k = sqrt(2/pi), c = 0.044715: GELU's tanh form",
-       trace=("GELU(tanh)", _GELU_TANH_TEXT), group=ACTIVATIONS),
+       trace=("GELU(tanh)", _GELU_TANH_TEXT), derivative=_GELU_TANH_DERIVATIVE, group=ACTIVATIONS),
     # rounding
     _rounding_op("floor", "Floor", f_floor, "the largest integer <= x", jumps("every integer")),
     _rounding_op("ceil", "Ceil", f_ceil, "the smallest integer >= x", jumps("every integer")),
@@ -550,13 +622,15 @@ OPS: tuple[Op, ...] = (
     Op("logsumexp", "logsumexp", None, f_logsumexp, _logsumexp_rule,
        "d logsumexp = sum of exp(x_i - logsumexp) dx_i",
        "log(exp(x) + exp(y) + ...), without overflow",
-       trace=("LogSumExp", "{g} * exp({x} - {out})"), group=SEVERAL),
+       trace=("LogSumExp", "{g} * exp({x} - {out})"),
+       derivative=_logsumexp_partials,
+       group=SEVERAL),
     Op("sum", "sum", None, f_sum, lambda m, g, out, xs, y: (g,) * len(xs),
        "d sum = dx + dy + ...", "x + y + ...",
-       trace=("Sum", "{g}"), group=SEVERAL),
+       trace=("Sum", "{g}"), derivative=_sum_partials, group=SEVERAL),
     Op("mean", "mean", None, f_mean, _mean_rule,
        "d mean = (dx + dy + ...)/n", "(x + y + ...) / n",
-       trace=("Mean", "{g} / {size}"), group=SEVERAL),
+       trace=("Mean", "{g} / {size}"), derivative=_mean_partials, group=SEVERAL),
     Op("clamp", "clamp", 3, f_clamp, _clamp_rule,
        "d clamp = dx inside [lo, hi], else d of the bound that binds",
        "min(max(x, lo), hi), as torch.clamp(x, min=lo, max=hi)",
@@ -566,6 +640,7 @@ OPS: tuple[Op, ...] = (
                      (_clamp_lo_on, "{g} (the lower bound binds)")),
               Masked("0 (the upper bound does not bind)",
                      (_clamp_hi_on, "{g} (the upper bound binds)"))),
+       derivative=("(lo <= x)*(x <= hi)", "(x < lo)*(lo < hi)", "where(hi < lo, 1, x > hi)"),
        group=SEVERAL, params=("x", "lo", "hi"), kinks=Kinks("x = lo, x = hi, lo = hi", _clamp_near),
        aliases=("clip",)),
     # comparisons and selection
@@ -581,7 +656,7 @@ OPS: tuple[Op, ...] = (
        trace=("Where", "gets no gradient (a condition passes none)",
               Masked("{g}", (_took_b, "0 (the condition is 0: where takes the other branch)")),
               Masked("{g}", (_took_a, "0 (the condition is not 0: where takes the other branch)"))),
-       group=COMPARISONS, params=("c", "a", "b"), cut=(0,),
+       derivative=_where_partials, group=COMPARISONS, params=("c", "a", "b"), cut=(0,),
        kinks=Kinks("c = 0", _condition_near)),
 )  # fmt: skip
 

@@ -77,7 +77,7 @@ def test_every_kind_the_api_can_raise_is_scanned():
 def test_errors_carry_their_facts():
     with pytest.raises(AutodiffError) as info:
         api.grad("x*y*z", {"x": 1.0})
-    assert info.value.data == {"reason": "missing_values", "names": ["y", "z"]}
+    assert info.value.data == {"reason": "missing_values", "names": ["y", "z"], "none_given": False}
     assert info.value.message == "missing values for y, z"
     with pytest.raises(AutodiffError) as info:
         api.sample("x", "x", 3.0, 1.0)

@@ -527,7 +527,7 @@ def test_a_variable_no_option_could_give_a_value_is_refused(cli, source, column,
 
 def test_the_option_names_are_those_every_command_s_help_lists(cli):
     listed = set()
-    for command in ("grad", "trace", "graph", "plot", "check", "hessian", "jacobian"):
+    for command in ("grad", "trace", "graph", "plot", "check", "hessian", "jacobian", "diff"):
         options = re.findall(r"^  (?:-\w, )?--([a-z]+)\b(?!-)", cli(command, "--help").stdout, re.M)
         listed |= set(options)
     assert listed == option_names(autodiff)
@@ -536,7 +536,8 @@ def test_the_option_names_are_those_every_command_s_help_lists(cli):
 @pytest.mark.parametrize("name", sorted(option_names(autodiff)))
 def test_a_variable_named_like_an_option_is_given_with_d(cli, name):
     r = cli("grad", f"{name}*2")
-    assert r.returncode == 2 and r.stderr.endswith(f"hint: pass -D {name}=VALUE\n")
+    hint = f"hint: pass -D {name}=VALUE, or use autodiff diff for the formula\n"
+    assert r.returncode == 2 and r.stderr.endswith(hint)
     assert cli("grad", f"{name}*2", "-D", f"{name}=3").stdout == f"value\t6\n{name}\t2\n"
 
 

@@ -27,6 +27,8 @@ from autodiff_cli.cli.process import warn
 from autodiff_cli.errors import AutodiffError
 from autodiff_cli.render import Style, write
 
+MAX_ORDER = 20  # diff --order: past it, formulas grow past reading
+
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_CODES)
 @click.version_option(__version__, "-V", "--version", prog_name="autodiff")
@@ -241,6 +243,45 @@ def jacobian(args, expr, sets, fmt, precision, color) -> None:
     """
     expression, point = inputs.expression_and_point(args, sets, expr, many=True)
     _show(_api().jacobian(expression, point), fmt, precision, color)
+
+
+@autodiff.command()
+@options(*expression_options("EXPR"))
+@click.option("--wrt", metavar="A,B", help="Only these variables, in this order.")
+@click.option(
+    "--order",
+    type=click.IntRange(1, MAX_ORDER),
+    default=1,
+    show_default=True,
+    help="The Nth derivative; 2 with several variables: the matrix of second partials.",
+)
+@click.option("--steps", is_flag=True, help="Show the derivation: one row per rule applied.")
+@output_format("diff", "Output format. Default: table on a terminal, text otherwise.")
+@color_option()
+def diff(args, expr, sets, wrt, order, steps, fmt, color) -> None:
+    """The derivative of EXPR as a formula, simplified, in EXPR's own language.
+
+    The formula can be fed back to grad: it gives the same gradient.
+    A term used more than once may be named, making a program (u = ...; ...).
+
+    \b
+    Examples:
+      autodiff diff "x^3"
+      autodiff diff "x**2*sin(x)" --steps
+      autodiff diff "tanh(w*x + b)" --wrt w
+      autodiff diff "x**3*y" --order 2 --format json
+      autodiff diff "x^2*sin(x)" --format latex
+    """
+    if sets:
+        raise AutodiffError("usage", "diff takes no values: the formula holds for every point",
+                            hint="autodiff grad evaluates it at a point")  # fmt: skip
+    if steps and fmt == "latex":
+        raise AutodiffError("usage", "--steps cannot be written as latex",
+                            hint="--format table, text, markdown or json")  # fmt: skip
+    positional, _ = inputs.split_values(args, ())
+    source, origin = inputs.read_source(positional, expr)
+    expression = _api().parse(source, origin=origin)
+    _show(_api().diff(expression, inputs.names(wrt), order, steps), fmt, color=color)
 
 
 @autodiff.command()

@@ -41,6 +41,8 @@ def value_option(name: str) -> str:
 
 def _missing_values(error, data, written):
     hint = "pass " + " ".join(value_option(name) for name in data["names"])
+    if data.get("none_given"):
+        hint += ", or use autodiff diff for the formula"
     if "e" in data["names"]:
         hint += "; for Euler's number write exp(1), and exp(x) for e**x"
     return error.message, hint

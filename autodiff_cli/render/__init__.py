@@ -35,6 +35,8 @@ WRITERS: dict[str, dict[str, str]] = {
     "jacobian": _tables(),
     "graph": {"tree": "graph:tree", "dot": "graph:dot", "mermaid": "graph:mermaid"},
     "plot": {"plot": "plot:picture", "csv": "plot:as_csv", "json": "plot:as_json"},
+    "diff": {"table": "terminal:diff", "text": "diff:text", "json": "diff:as_json",
+             "markdown": "diff:markdown", "latex": "diff:latex"},
     "functions": {"table": "terminal:functions", "text": "functions:text",
                   "markdown": "functions:markdown", "json": "functions:as_json"},
     # Streams of records (--lines, --points): a writer class, made with the stream.

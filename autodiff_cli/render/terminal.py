@@ -44,6 +44,31 @@ def console(color: str) -> Console:
     return _Console(highlight=False)
 
 
+# diff
+def diff(result, style):
+    """The derivation's steps (when asked for), then a table of the formulas."""
+    from autodiff_cli.symbolic.diff import label
+
+    parts = []
+    if result.steps:
+        several = len(result.formulas) > 1 or result.order > 1  # which derivative: a column
+        steps = Table(title="derivation", title_style="bold", show_edge=True)
+        for name in ("#", "derivative", "rule", "of", "by the rule", "simplified"):
+            if name != "derivative" or several:
+                steps.add_column(name, justify="right" if name == "#" else "left")
+        for i, s in enumerate(result.steps, 1):
+            cells = [Text(c) for c in (s.rule, s.expression, s.applied, s.result)]
+            steps.add_row(str(i), *([label(s.path)] if several else []), *cells)
+        parts.append(steps)
+    table = Table(title=Text(result.expression), title_style="bold", show_edge=True)
+    table.add_column("derivative", style="bold")
+    table.add_column("formula")
+    for path, formula in result.formulas.items():
+        table.add_row(label(path), Text(formula))
+    parts.append(table)
+    return Group(*parts)
+
+
 # grad
 def grad_table(result, style) -> Table:
     precision = style.precision

@@ -1,0 +1,270 @@
+"""Formulas as terms in a normal form: building one is simplifying it.
+
+A term is a number, a variable, a sum `c + a1*t1 + a2*t2 ...`, a product
+`k * b1**e1 * b2**e2 ...` (numeric exponents) or a call of an operation of
+the table (`sin(t)`, `x ** y` with a variable exponent, `where(c, a, b)`,
+a comparison). Every term is made by an `Algebra`, which keeps one copy of
+each (so equal subexpressions are one object, a DAG and not a tree) and
+normalises as it builds: numbers folded, like terms and like factors
+collected (`x + x` is `2*x`, `x*x` is `x**2`), zeros and ones dropped,
+`-(a - b)` written `b - a`. A normal form is what makes simplifying a
+simplified formula change nothing.
+
+The rewrites are those of exact algebra, so on doubles a formula can differ
+from the graph it came from in the last bits, and where the graph makes an
+infinity or a NaN (`x*0` is 0, `x/x` is 1): see the README's "Formulas".
+"""
+
+from __future__ import annotations
+
+from autodiff_cli.kernels import f_pow_const, f_where
+from autodiff_cli.ops import BY_NAME, Op
+
+NUM, VAR, ADD, MUL, CALL = "num", "var", "add", "mul", "call"
+COMPARISONS = frozenset(("lt", "le", "gt", "ge", "eq", "ne"))
+
+
+class Term:
+    """One formula, kept once per `Algebra`: compare terms with `is`.
+
+    `args`: a sum's (term, coefficient) pairs, a product's (base, exponent)
+    pairs, a call's argument terms. `number`: a number's value, a sum's
+    constant, a product's coefficient, a call's constant argument (elu's
+    alpha) or None. `rank` orders the terms of a sum and the factors of a
+    product, from their structure alone, so that the same formula is always
+    written the same way: numbers, products, variables by name, calls, sums.
+    """
+
+    __slots__ = ("kind", "name", "args", "number", "id", "rank")
+
+    def __init__(self, kind: str, name: str | None, args: tuple, number, id: int) -> None:
+        self.kind, self.name, self.args, self.number, self.id = kind, name, args, number, id
+        self.rank = _rank(self)
+
+    @property
+    def op(self) -> Op:
+        return BY_NAME[self.name]
+
+    def children(self) -> list[Term]:
+        if self.kind in (ADD, MUL):
+            return [t for t, _ in self.args]
+        return list(self.args) if self.kind == CALL else []
+
+    def is_number(self, value: float | None = None) -> bool:
+        return self.kind == NUM and (value is None or self.number == value)
+
+    def __repr__(self) -> str:  # for a person debugging: the formula itself
+        from autodiff_cli.symbolic.formula import inline
+
+        return f"Term({inline(self)!r})"
+
+
+def _key(x: float) -> str:
+    return repr(x)  # tells -0.0 from 0.0, and NaN from itself
+
+
+class Algebra:
+    """Makes terms, each once, in normal form. One per formula asked for."""
+
+    def __init__(self) -> None:
+        self._terms: dict[tuple, Term] = {}
+
+    def _make(self, kind: str, name, args: tuple, number, key: tuple) -> Term:
+        term = self._terms.get(key)
+        if term is None:
+            term = self._terms[key] = Term(kind, name, args, number, len(self._terms))
+        return term
+
+    # Leaves.
+    def num(self, value: float) -> Term:
+        value = float(value)
+        return self._make(NUM, None, (), value, (NUM, _key(value)))
+
+    def var(self, name: str) -> Term:
+        return self._make(VAR, name, (), None, (VAR, name))
+
+    # Sums.
+    def add(self, *terms: Term) -> Term:
+        return self.combine([(t, 1.0) for t in terms])
+
+    def sub(self, a: Term, b: Term) -> Term:
+        return self.combine([(a, 1.0), (b, -1.0)])
+
+    def combine(self, scaled: list[tuple[Term, float]]) -> Term:
+        """The sum of coefficient * term: like terms collected, zeros dropped."""
+        constant = 0.0
+        coefficients: dict[Term, float] = {}
+        for term, scale in scaled:
+            if term.kind == NUM:
+                constant += scale * term.number
+                continue
+            if term.kind == ADD:
+                constant += scale * term.number
+                parts = [(t, scale * c) for t, c in term.args]
+            elif term.kind == MUL and term.number != 1.0:
+                parts = [(self._product(1.0, term.args), scale * term.number)]
+            else:
+                parts = [(term, scale)]
+            for t, c in parts:
+                coefficients[t] = coefficients.get(t, 0.0) + c
+        pairs = self._merge_wheres([(t, c) for t, c in coefficients.items() if c != 0.0])
+        if not pairs:
+            return self.num(constant)
+        if constant == 0.0 and len(pairs) == 1:
+            term, c = pairs[0]
+            return term if c == 1.0 else self.mul(self.num(c), term)
+        pairs.sort(key=lambda p: p[0].rank)
+        key = (ADD, _key(constant), tuple((t.id, _key(c)) for t, c in pairs))
+        return self._make(ADD, None, tuple(pairs), constant, key)
+
+    def _merge_wheres(self, pairs: list[tuple[Term, float]]) -> list[tuple[Term, float]]:
+        """where(c, a, 0) + where(c, 0, b) is where(c, a, b): one choice, not two."""
+        by_condition: dict[Term, list[int]] = {}
+        for i, (t, c) in enumerate(pairs):
+            if c == 1.0 and t.kind == CALL and t.name == "where":
+                by_condition.setdefault(t.args[0], []).append(i)
+        if all(len(found) < 2 for found in by_condition.values()):
+            return pairs
+        merged, dropped = list(pairs), set()
+        for condition, found in by_condition.items():
+            if len(found) > 1:
+                firsts = self.add(*(pairs[i][0].args[1] for i in found))
+                seconds = self.add(*(pairs[i][0].args[2] for i in found))
+                merged[found[0]] = (self.where(condition, firsts, seconds), 1.0)
+                dropped.update(found[1:])
+        return [p for i, p in enumerate(merged) if i not in dropped]
+
+    # Products.
+    def mul(self, *factors: Term) -> Term:
+        coefficient = 1.0
+        exponents: dict[Term, float] = {}
+        for f in factors:
+            if f.kind == NUM:
+                coefficient *= f.number
+                continue
+            if f.kind == MUL:
+                coefficient *= f.number
+                pairs = f.args
+            else:
+                pairs = ((f, 1.0),)
+            for base, e in pairs:
+                exponents[base] = exponents.get(base, 0.0) + e
+        if coefficient == 0.0:
+            return self.num(0.0)
+        pairs = [(b, e) for b, e in exponents.items() if e != 0.0]
+        # A factor that masks (where(c, a, 0), a comparison) takes the rest
+        # inside: where(c, rest * a, 0). As PyTorch's masked gradients, the
+        # product is 0 where the mask is, even if the rest is infinite.
+        for i, (base, e) in enumerate(pairs):
+            if e == 1.0 and _masks(base):
+                rest = self._product(coefficient, pairs[:i] + pairs[i + 1 :])
+                condition, a, b = _branches(self, base)
+                return self.where(condition, self.mul(rest, a), self.mul(rest, b))
+        return self._product(coefficient, pairs)
+
+    def _product(self, coefficient: float, pairs) -> Term:
+        pairs = sorted(pairs, key=lambda p: p[0].rank)
+        if not pairs:
+            return self.num(coefficient)
+        if coefficient == 1.0 and len(pairs) == 1 and pairs[0][1] == 1.0:
+            return pairs[0][0]
+        for i, (base, e) in enumerate(pairs):
+            # A sum of negative terms only is a factor with its sign outside: -(a + b)*c.
+            if base.kind == ADD and e == 1.0 and _all_negative(base):
+                pairs[i] = (self.combine([(base, -1.0)]), 1.0)
+                coefficient = -coefficient
+        if coefficient == -1.0 and len(pairs) == 1 and pairs[0][0].kind == ADD:
+            if pairs[0][1] == 1.0:  # -(a - b) is b - a
+                return self.combine([(pairs[0][0], -1.0)])
+        key = (MUL, _key(coefficient), tuple((b.id, _key(e)) for b, e in pairs))
+        return self._make(MUL, None, tuple(pairs), coefficient, key)
+
+    def neg(self, a: Term) -> Term:
+        return self.mul(self.num(-1.0), a)
+
+    def div(self, a: Term, b: Term) -> Term:
+        return self.mul(a, self.power(b, -1.0))
+
+    def power(self, base: Term, n: float) -> Term:
+        """base ** n for a number n."""
+        n = float(n)
+        if n == 0.0:
+            return self.num(1.0)  # as torch.pow: also for a NaN base
+        if n == 1.0:
+            return base
+        if base.kind == NUM:
+            return self.num(f_pow_const(base.number, n))
+        if base.kind == MUL and n.is_integer():  # (k x**e)**n is k**n x**(e n)
+            factors = [self.num(f_pow_const(base.number, n))]
+            factors += [self._product(1.0, [(b, e * n)]) for b, e in base.args]
+            return self.mul(*factors)
+        return self._product(1.0, [(base, n)])
+
+    # Calls.
+    def call(self, name: str, args: tuple[Term, ...], constant: float | None = None) -> Term:
+        op = BY_NAME[name]
+        if name == "square":
+            return self.power(args[0], 2.0)
+        if name == "pow" and args[1].kind == NUM:
+            return self.power(args[0], args[1].number)
+        if name == "where":
+            return self.where(*args)
+        if all(a.kind == NUM for a in args):
+            numbers, folded = [a.number for a in args], None
+            if op.takes_constant:
+                folded = op.forward(numbers[0], constant)
+            elif op.arity is not None or numbers:
+                folded = op.forward(*numbers)
+            # A function of a number is folded when that gives a whole number
+            # (exp(0), sqrt(4)); log(2) stays log(2), as people write it.
+            if folded is not None and (name in COMPARISONS or folded.is_integer()):
+                return self.num(folded)
+        if constant is not None and constant == op.default:
+            constant = None
+        key = (CALL, name, tuple(a.id for a in args), None if constant is None else _key(constant))
+        return self._make(CALL, name, tuple(args), constant, key)
+
+    def where(self, condition: Term, a: Term, b: Term) -> Term:
+        if condition.kind == NUM:
+            return a if f_where(condition.number, 1.0, 0.0) else b
+        if a is b:
+            return a
+        if condition.kind == CALL and condition.name in COMPARISONS:
+            if a.is_number(1.0) and b.is_number(0.0):
+                return condition  # a comparison is 1 or 0 already
+        key = (CALL, "where", (condition.id, a.id, b.id), None)
+        return self._make(CALL, "where", (condition, a, b), None, key)
+
+
+def _rank(term: Term) -> tuple:
+    """A sort key from the structure alone (the inputs' ranks are made before)."""
+    kind = term.kind
+    if kind == NUM:
+        return (0, term.number)
+    if kind == MUL:  # before variables: w*x + b
+        return (1, tuple((b.rank, e) for b, e in term.args), term.number)
+    if kind == VAR:
+        return (2, term.name)
+    if kind == CALL:
+        return (3, term.name, tuple(a.rank for a in term.args), term.number or 0.0)
+    return (4, tuple((t.rank, c) for t, c in term.args), term.number)
+
+
+def _all_negative(term: Term) -> bool:
+    return term.number <= 0.0 and all(c < 0.0 for _, c in term.args)
+
+
+def _masks(term: Term) -> bool:
+    """A comparison, or a where with a branch 0: a factor that masks."""
+    if term.kind != CALL:
+        return False
+    if term.name in COMPARISONS:
+        return True
+    return term.name == "where" and (term.args[1].is_number(0.0) or term.args[2].is_number(0.0))
+
+
+def _branches(algebra: Algebra, term: Term) -> tuple[Term, Term, Term]:
+    """(condition, taken, not taken) of a masking factor."""
+    if term.name in COMPARISONS:
+        return term, algebra.num(1.0), algebra.num(0.0)
+    return term.args
