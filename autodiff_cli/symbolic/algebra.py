@@ -21,6 +21,10 @@ from autodiff_cli.kernels import f_pow_const, f_where
 from autodiff_cli.ops import BY_NAME, Op
 
 NUM, VAR, ADD, MUL, CALL = "num", "var", "add", "mul", "call"
+# A product of more factors than this stays whole inside another product, so
+# that a chain like a2 = a1*sin(a1); a3 = a2*sin(a2) ... keeps its links and
+# its derivative grows with it, not with the square of its length.
+FLAT = 8
 COMPARISONS = frozenset(("lt", "le", "gt", "ge", "eq", "ne"))
 
 
@@ -35,11 +39,12 @@ class Term:
     written the same way: numbers, products, variables by name, calls, sums.
     """
 
-    __slots__ = ("kind", "name", "args", "number", "id", "rank")
+    __slots__ = ("kind", "name", "args", "number", "id", "rank", "masks")
 
     def __init__(self, kind: str, name: str | None, args: tuple, number, id: int) -> None:
         self.kind, self.name, self.args, self.number, self.id = kind, name, args, number, id
         self.rank = _rank(self)
+        self.masks = _masks(self)
 
     @property
     def op(self) -> Op:
@@ -108,6 +113,9 @@ class Algebra:
             for t, c in parts:
                 coefficients[t] = coefficients.get(t, 0.0) + c
         pairs = self._merge_wheres([(t, c) for t, c in coefficients.items() if c != 0.0])
+        if any(c != 1.0 and t.masks for t, c in pairs):  # 2*(x > 0) is where(x > 0, 2, 0)
+            pushed = [(self.mul(self.num(c), t), 1.0) if t.masks else (t, c) for t, c in pairs]
+            return self.combine([*pushed, (self.num(constant), 1.0)])
         if not pairs:
             return self.num(constant)
         if constant == 0.0 and len(pairs) == 1:
@@ -142,7 +150,7 @@ class Algebra:
             if f.kind == NUM:
                 coefficient *= f.number
                 continue
-            if f.kind == MUL:
+            if f.kind == MUL and len(f.args) <= FLAT:
                 coefficient *= f.number
                 pairs = f.args
             else:
@@ -152,30 +160,38 @@ class Algebra:
         if coefficient == 0.0:
             return self.num(0.0)
         pairs = [(b, e) for b, e in exponents.items() if e != 0.0]
-        # A factor that masks (where(c, a, 0), a comparison) takes the rest
-        # inside: where(c, rest * a, 0). As PyTorch's masked gradients, the
-        # product is 0 where the mask is, even if the rest is infinite.
+        # A factor that masks (a comparison, a where with a branch 0, or a sum
+        # or a where with such a term) takes the rest inside: where(c, rest * a,
+        # 0). As PyTorch's masked gradients, the product is 0 where the mask
+        # is, even if the rest is infinite (0.5/sqrt(relu(x)) * (x > 0) at 0).
         for i, (base, e) in enumerate(pairs):
-            if e == 1.0 and _masks(base):
+            if e == 1.0 and base.masks:
                 rest = self._product(coefficient, pairs[:i] + pairs[i + 1 :])
+                if base.kind == ADD:
+                    scaled = [(self.mul(rest, t), c) for t, c in base.args]
+                    return self.combine([*scaled, (rest, base.number)])
                 condition, a, b = _branches(self, base)
                 return self.where(condition, self.mul(rest, a), self.mul(rest, b))
         return self._product(coefficient, pairs)
 
     def _product(self, coefficient: float, pairs) -> Term:
         pairs = sorted(pairs, key=lambda p: p[0].rank)
-        if not pairs:
-            return self.num(coefficient)
-        if coefficient == 1.0 and len(pairs) == 1 and pairs[0][1] == 1.0:
-            return pairs[0][0]
         for i, (base, e) in enumerate(pairs):
             # A sum of negative terms only is a factor with its sign outside: -(a + b)*c.
             if base.kind == ADD and e == 1.0 and _all_negative(base):
                 pairs[i] = (self.combine([(base, -1.0)]), 1.0)
                 coefficient = -coefficient
-        if coefficient == -1.0 and len(pairs) == 1 and pairs[0][0].kind == ADD:
-            if pairs[0][1] == 1.0:  # -(a - b) is b - a
-                return self.combine([(pairs[0][0], -1.0)])
+        if coefficient == -1.0:  # -(a - b)*c is (b - a)*c, and -(a - b) is b - a
+            for i, (base, e) in enumerate(pairs):
+                if base.kind == ADD and e == 1.0 and _has_negative(base):  # never all negative
+                    pairs[i] = (self.combine([(base, -1.0)]), 1.0)
+                    coefficient = 1.0
+                    break
+        pairs.sort(key=lambda p: p[0].rank)
+        if not pairs:
+            return self.num(coefficient)
+        if coefficient == 1.0 and len(pairs) == 1 and pairs[0][1] == 1.0:
+            return pairs[0][0]
         key = (MUL, _key(coefficient), tuple((b.id, _key(e)) for b, e in pairs))
         return self._make(MUL, None, tuple(pairs), coefficient, key)
 
@@ -254,13 +270,22 @@ def _all_negative(term: Term) -> bool:
     return term.number <= 0.0 and all(c < 0.0 for _, c in term.args)
 
 
+def _has_negative(term: Term) -> bool:
+    return term.number < 0.0 or any(c < 0.0 for _, c in term.args)
+
+
 def _masks(term: Term) -> bool:
-    """A comparison, or a where with a branch 0: a factor that masks."""
+    """Whether a factor masks: a comparison, a where with a branch 0, or a
+    where or a sum with a term that masks (its inputs' flags are set before)."""
+    if term.kind == ADD:
+        return any(t.masks for t, _ in term.args)
     if term.kind != CALL:
         return False
     if term.name in COMPARISONS:
         return True
-    return term.name == "where" and (term.args[1].is_number(0.0) or term.args[2].is_number(0.0))
+    if term.name != "where":
+        return False
+    return any(b.is_number(0.0) or b.masks for b in term.args[1:])
 
 
 def _branches(algebra: Algebra, term: Term) -> tuple[Term, Term, Term]:

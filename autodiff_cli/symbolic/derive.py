@@ -80,20 +80,18 @@ class Differentiator:
 
     def __init__(self, algebra: Algebra) -> None:
         self.s = algebra
-        self._done: dict[tuple[int, str], Term] = {}
+        self._done: dict[str, dict[Term, Term]] = {}  # variable -> term -> its derivative
+        self._has: dict[str, dict[Term, bool]] = {}  # variable -> term -> whether it has it
         self.zero, self.one = algebra.num(0.0), algebra.num(1.0)
 
     def __call__(self, term: Term, wrt: str) -> Term:
-        found = self._done.get((term.id, wrt))
-        if found is None:
-            for t in post_order(term):  # inputs first: no recursion
-                if (t.id, wrt) not in self._done:
-                    self._done[t.id, wrt] = self._rule(t, wrt)
-            found = self._done[term.id, wrt]
-        return found
+        done = self._done.setdefault(wrt, {})
+        for t in post_order(term, done):  # inputs first: no recursion
+            done[t] = self._rule(t, wrt)
+        return done[term]
 
     def _d(self, term: Term, wrt: str) -> Term:
-        return self._done[term.id, wrt]
+        return self._done[wrt][term]
 
     def _rule(self, t: Term, wrt: str) -> Term:
         s = self.s
@@ -101,8 +99,9 @@ class Differentiator:
             return self.zero
         if t.kind == VAR:
             return self.one if t.name == wrt else self.zero
-        if t.kind == ADD:
-            return s.combine([(self._d(u, wrt), c) for u, c in t.args])
+        if t.kind == ADD:  # terms without the variable add nothing (not inf * 0)
+            parts = [(self._d(u, wrt), c) for u, c in t.args]
+            return s.combine([(d, c) for d, c in parts if not d.is_number(0.0)])
         if t.kind == MUL:
             terms = []
             for i, (base, e) in enumerate(t.args):
@@ -123,7 +122,10 @@ class Differentiator:
 
     def depends(self, term: Term, wrt: str) -> bool:
         """Whether the term has `wrt` in it (its derivative may still simplify to 0)."""
-        return any(t.kind == VAR and t.name == wrt for t in post_order(term))
+        has = self._has.setdefault(wrt, {})
+        for t in post_order(term, has):
+            has[t] = t.name == wrt if t.kind == VAR else any(has[c] for c in t.children())
+        return has[term]
 
 
 class Step:

@@ -21,8 +21,11 @@ SYMBOLS = {"lt": "<", "le": "<=", "gt": ">", "ge": ">=", "eq": "==", "ne": "!="}
 _NAMES = ("u", "v", "w", "p", "q", "r", "s", "t")
 
 
-def post_order(root: Term) -> list[Term]:
-    """Every term below `root`, each once, inputs before their users, with a stack."""
+def post_order(root: Term, known=()) -> list[Term]:
+    """Every term below `root`, each once, inputs before their users, with a stack.
+
+    Terms in `known` (and what is below them) are left out: already done.
+    """
     order: list[Term] = []
     seen: set[int] = set()
     stack: list[tuple[Term, bool]] = [(root, False)]
@@ -30,7 +33,7 @@ def post_order(root: Term) -> list[Term]:
         term, done = stack.pop()
         if done:
             order.append(term)
-        elif term.id not in seen:
+        elif term.id not in seen and term not in known:
             seen.add(term.id)
             stack.append((term, True))
             stack.extend((c, False) for c in reversed(term.children()) if c.id not in seen)
@@ -66,9 +69,8 @@ class Printer:
         """The term itself (never its name), its inputs by name where they have one."""
         found = self._bodies.get(term)
         if found is None:
-            for t in post_order(term):  # inputs first, so no recursion below
-                if t not in self._bodies:
-                    self._bodies[t] = self._write(t)
+            for t in post_order(term, self._bodies):  # inputs first: no recursion below
+                self._bodies[t] = self._write(t)
             found = self._bodies[term]
         return found
 

@@ -58,9 +58,8 @@ class LatexPrinter:
         self._done: dict[Term, tuple[str, int]] = {}
 
     def text(self, term: Term) -> str:
-        for t in post_order(term):
-            if t not in self._done:
-                self._done[t] = self._write(t)
+        for t in post_order(term, self._done):
+            self._done[t] = self._write(t)
         return self._get(term)[0]
 
     def body(self, term: Term) -> str:
