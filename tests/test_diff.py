@@ -89,6 +89,7 @@ def check_against_grad(source: str, point: dict[str, float]) -> int:
         ("d = a*b; e = d + c; L = relu(e)", "c", 1, "a*b + c > 0"),
         ("x/y", "y", 1, "-x/y**2"),
         ("sqrt(relu(x))", None, 1, "where(x > 0, 0.5/sqrt(relu(x)), 0)"),
+        ("y + x/(5 - 5)", "y", 1, "1"),  # the x term adds nothing, not inf * 0
     ],
 )
 def test_examples(source, wrt, order, expected):
@@ -132,6 +133,10 @@ def test_examples(source, wrt, order, expected):
         ("square(x)", "x**2"),
         ("pow(x, 3)", "x**3"),
         ("(x + 1)**2 - (1 + x)**2", "0"),
+        ("-(x - y)*z", "z*(y - x)"),
+        ("-(x + y)*z", "-z*(x + y)"),
+        ("2*(x > 0)", "where(x > 0, 2, 0)"),
+        ("y*((x > 0) + 1)", "y + where(x > 0, y, 0)"),
     ],
 )
 def test_simplifier_identities(source, expected):
@@ -430,6 +435,25 @@ def test_grad_without_values_points_to_diff(autodiff):
     r = autodiff("grad", "x^3")
     assert r.returncode == 2
     assert r.stderr.splitlines()[-1] == "hint: pass --x VALUE, or use autodiff diff for the formula"
+
+
+@pytest.mark.parametrize(
+    "source", ["sqrt(relu(x) + relu(x - 1))", "sqrt(where(2 > relu(x), relu(x), x))"]
+)
+def test_a_mask_inside_a_sum_or_a_where_masks_an_infinite_factor(source):
+    """At x = 0 the outer derivative is infinite and relu's mask makes it 0, as in PyTorch."""
+    assert grad(source, {"x": 0.0}).gradients["x"] == 0.0
+    assert evaluate(formula(source), {"x": 0.0})[0] == 0.0
+
+
+def test_a_product_chain_grows_linearly():
+    def chain(n: int) -> str:
+        return "; ".join(
+            ["a1 = x*sin(x)"] + [f"a{k} = a{k - 1}*sin(a{k - 1})" for k in range(2, n + 1)]
+        )
+
+    short, long = (len(formula(chain(n))) for n in (20, 80))
+    assert long < 4 * short * 1.5
 
 
 def test_a_long_program_grows_linearly():
