@@ -107,7 +107,7 @@ class Algebra:
                 constant += scale * term.number
                 parts = [(t, scale * c) for t, c in term.args]
             elif term.kind == MUL and term.number != 1.0:
-                parts = [(self._product(1.0, term.args), scale * term.number)]
+                parts = [(self.product(1.0, term.args), scale * term.number)]
             else:
                 parts = [(term, scale)]
             for t, c in parts:
@@ -166,15 +166,16 @@ class Algebra:
         # is, even if the rest is infinite (0.5/sqrt(relu(x)) * (x > 0) at 0).
         for i, (base, e) in enumerate(pairs):
             if e == 1.0 and base.masks:
-                rest = self._product(coefficient, pairs[:i] + pairs[i + 1 :])
+                rest = self.product(coefficient, pairs[:i] + pairs[i + 1 :])
                 if base.kind == ADD:
                     scaled = [(self.mul(rest, t), c) for t, c in base.args]
                     return self.combine([*scaled, (rest, base.number)])
                 condition, a, b = _branches(self, base)
                 return self.where(condition, self.mul(rest, a), self.mul(rest, b))
-        return self._product(coefficient, pairs)
+        return self.product(coefficient, pairs)
 
-    def _product(self, coefficient: float, pairs) -> Term:
+    def product(self, coefficient: float, pairs) -> Term:
+        """coefficient * b1**e1 * ... from (base, exponent) pairs, in normal form."""
         pairs = sorted(pairs, key=lambda p: p[0].rank)
         for i, (base, e) in enumerate(pairs):
             # A sum of negative terms only is a factor with its sign outside: -(a + b)*c.
@@ -212,9 +213,9 @@ class Algebra:
             return self.num(f_pow_const(base.number, n))
         if base.kind == MUL and n.is_integer():  # (k x**e)**n is k**n x**(e n)
             factors = [self.num(f_pow_const(base.number, n))]
-            factors += [self._product(1.0, [(b, e * n)]) for b, e in base.args]
+            factors += [self.product(1.0, [(b, e * n)]) for b, e in base.args]
             return self.mul(*factors)
-        return self._product(1.0, [(base, n)])
+        return self.product(1.0, [(base, n)])
 
     # Calls.
     def call(self, name: str, args: tuple[Term, ...], constant: float | None = None) -> Term:

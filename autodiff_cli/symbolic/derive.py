@@ -112,8 +112,6 @@ class Differentiator:
                 terms.append(s.mul(s.num(t.number * e), s.power(base, e - 1.0), d, *rest))
             return s.add(*terms)
         ds = [self._d(a, wrt) for a in t.args]
-        if t.name == "where":  # the condition passes nothing; the branch taken, its derivative
-            return s.where(t.args[0], ds[1], ds[2])
         cut = t.op.cut
         if all(d.is_number(0.0) for k, d in enumerate(ds) if k not in cut):
             return self.zero
@@ -133,24 +131,20 @@ class Step:
     written, inner derivatives as d/dx(...)), then `result` once the inner
     derivatives are put in and the formula simplified."""
 
-    __slots__ = ("wrt", "rule", "expression", "applied", "result", "path")
+    __slots__ = ("path", "wrt", "rule", "expression", "applied", "result")
 
-    def __init__(self, wrt: str, rule: str, expression: str, applied: str, result: str) -> None:
-        self.wrt, self.rule, self.expression = wrt, rule, expression
+    def __init__(self, path: tuple[str, ...], rule: str, expression: str, applied: str,
+                 result: str) -> None:  # fmt: skip
+        self.path = path  # the derivative this step is part of: ('x', 'y') is d2/dxdy
+        self.wrt = path[-1]
+        self.rule, self.expression = rule, expression
         self.applied, self.result = applied, result
-        self.path: tuple[str, ...] = (wrt,)  # the derivative this step is part of
-
-    def within(self, path: tuple[str, ...]) -> Step:
-        """The same step, as part of the derivative by the variables of `path`."""
-        self.path = path
-        return self
-
-    def as_dict(self) -> dict[str, str]:
-        return {name: getattr(self, name) for name in self.__slots__}
 
 
-def derivation(d: Differentiator, root: Term, wrt: str) -> list[Step]:
-    """The steps of d root / d wrt, outermost rule first, each subexpression once."""
+def derivation(d: Differentiator, root: Term, path: tuple[str, ...]) -> list[Step]:
+    """The steps of d root / d path[-1] (root: the derivative by the rest of
+    `path`), outermost rule first, each subexpression once."""
+    wrt = path[-1]
     steps: list[Step] = []
     seen: set[int] = set()
     stack = [root]
@@ -161,14 +155,14 @@ def derivation(d: Differentiator, root: Term, wrt: str) -> list[Step]:
         seen.add(t.id)
         if not d.depends(t, wrt):
             if t is root:
-                steps.append(Step(wrt, "constant", inline(t), "0", "0"))
+                steps.append(Step(path, "constant", inline(t), "0", "0"))
             continue
         if t.kind == VAR:
             if t is root:
-                steps.append(Step(wrt, "variable", wrt, "1", "1"))
+                steps.append(Step(path, "variable", wrt, "1", "1"))
             continue
         rule, applied, inner = _rule(d, t, wrt)
-        steps.append(Step(wrt, rule, inline(t), applied, inline(d(t, wrt))))
+        steps.append(Step(path, rule, inline(t), applied, inline(d(t, wrt))))
         stack.extend(reversed([u for u in inner if u.id not in seen]))
     return steps
 
@@ -211,7 +205,7 @@ def _rule(d: Differentiator, t: Term, wrt: str) -> tuple[str, str, list[Term]]:
         tops = [(b, e) for b, e in t.args if e > 0]
         bottoms = [(b, -e) for b, e in t.args if e < 0]
         if tops and bottoms:
-            top, bottom = s._product(k, tops), s._product(1.0, bottoms)
+            top, bottom = s.product(k, tops), s.product(1.0, bottoms)
             if d.depends(top, wrt) and d.depends(bottom, wrt):
                 n, m = inline(top), inline(bottom)
                 return "quotient", f"({dd(top)}*({m}) - ({n})*{dd(bottom)})/({m})**2", [top, bottom]
@@ -245,12 +239,12 @@ def _rule(d: Differentiator, t: Term, wrt: str) -> tuple[str, str, list[Term]]:
     return rule, " + ".join(parts), inner
 
 
+_INFIX = {"lt", "le", "gt", "ge", "eq", "ne", "pow"}  # calls written with an operator
+
+
 def _factor(term: Term) -> str:
     text = inline(term)
     return f"({text})" if term.kind == ADD or (term.kind == CALL and term.name in _INFIX) else text
-
-
-_INFIX = {"lt", "le", "gt", "ge", "eq", "ne", "pow"}
 
 
 def _signed(parts: list[tuple[str, str]]) -> str:

@@ -9,8 +9,6 @@ from autodiff_cli.symbolic.algebra import Algebra, Term
 from autodiff_cli.symbolic.derive import Differentiator, Step, derivation, from_expression
 from autodiff_cli.symbolic.formula import program, shared
 
-MAX_ORDER = 20
-
 
 class Derivatives:
     """Each derivative asked for: `paths` are the variables differentiated by, in order
@@ -40,9 +38,7 @@ class Derivatives:
                 if path[:k] not in done:
                     before = done[path[: k - 1]]
                     if steps:
-                        self.steps += [
-                            s.within(path[:k]) for s in derivation(d, before, path[k - 1])
-                        ]
+                        self.steps += derivation(d, before, path[:k])
                     done[path[:k]] = d(before, path[k - 1])
             self.paths.append(path)
             self.terms[path] = done[path]

@@ -51,6 +51,28 @@ def number(x: float) -> tuple[str, int]:
     return plain(x), (UNARY if x < 0 or plain(x).startswith("-") else ATOM)
 
 
+def write_sum(term: Term, product, group) -> str:
+    """A sum as people write it, in either notation: `product(coefficient, pairs)`
+    writes one term as (text, precedence), `group(text)` parenthesises.
+
+    A positive term first (x**2 - 1, 1 - x**2, not -x**2 + 1); the constant
+    last, unless the first term is negative.
+    """
+    items = [(c * t.number, t.args) if t.kind == MUL else (c, ((t, 1.0),)) for t, c in term.args]
+    first = next((i for i, (c, _) in enumerate(items) if c > 0), None)
+    if first:
+        items.insert(0, items.pop(first))
+    if term.number != 0.0:
+        constant = (term.number, ())
+        items = [constant] + items if items[0][0] < 0 else items + [constant]
+    text, precedence = product(*items[0])
+    out = text if precedence > COMPARE else group(text)
+    for c, pairs in items[1:]:
+        text, precedence = product(abs(c), pairs)
+        out += (" - " if c < 0 else " + ") + (text if precedence >= PRODUCT else group(text))
+    return out
+
+
 class Printer:
     """Writes terms, each once: `names` are terms written by a name instead."""
 
@@ -91,26 +113,7 @@ class Printer:
         return self._call(term)
 
     def _sum(self, term: Term) -> str:
-        items = [
-            (c * t.number, t.args) if t.kind == MUL else (c, ((t, 1.0),)) for t, c in term.args
-        ]
-        # A positive term first, as people write it: x**2 - 1, 1 - x**2, not -x**2 + 1.
-        first = next((i for i, (c, _) in enumerate(items) if c > 0), None)
-        if first:
-            items.insert(0, items.pop(first))
-        if term.number != 0.0:
-            constant = (term.number, ())
-            items = [constant] + items if items[0][0] < 0 else items + [constant]
-        parts = []
-        for i, (c, pairs) in enumerate(items):
-            if i == 0:
-                text, precedence = self.product(c, pairs)
-                parts.append(text if precedence > COMPARE else f"({text})")
-            else:
-                text, precedence = self.product(abs(c), pairs)
-                sign = " - " if c < 0 or (c == 0 and math.copysign(1, c) < 0) else " + "
-                parts.append(sign + (text if precedence >= PRODUCT else f"({text})"))
-        return "".join(parts)
+        return write_sum(term, self.product, lambda text: f"({text})")
 
     def product(self, coefficient: float, pairs) -> tuple[str, int]:
         """coefficient * b1**e1 * ...: negative exponents below a division."""

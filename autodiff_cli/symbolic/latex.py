@@ -11,7 +11,16 @@ import math
 
 from autodiff_cli.numbers import plain
 from autodiff_cli.symbolic.algebra import ADD, CALL, COMPARISONS, MUL, NUM, VAR, Term
-from autodiff_cli.symbolic.formula import ATOM, COMPARE, POWER, PRODUCT, SUM, UNARY, post_order
+from autodiff_cli.symbolic.formula import (
+    ATOM,
+    COMPARE,
+    POWER,
+    PRODUCT,
+    SUM,
+    UNARY,
+    post_order,
+    write_sum,
+)
 
 # Functions LaTeX has an operator for; the rest are \operatorname{name}.
 OPERATORS = {
@@ -82,24 +91,7 @@ class LatexPrinter:
         if t.kind == VAR:
             return name(t.name), ATOM
         if t.kind == ADD:
-            items = [(c * u.number, u.args) if u.kind == MUL else (c, ((u, 1.0),))
-                     for u, c in t.args]  # fmt: skip
-            first = next((i for i, (c, _) in enumerate(items) if c > 0), None)
-            if first:
-                items.insert(0, items.pop(first))
-            if t.number != 0.0:
-                constant = (t.number, ())
-                items = [constant] + items if items[0][0] < 0 else items + [constant]
-            out = ""
-            for i, (c, pairs) in enumerate(items):
-                text, precedence = self._product(abs(c) if i else c, pairs)
-                if i == 0:
-                    out = text if precedence > COMPARE else _group(text)
-                else:
-                    out += (" - " if c < 0 else " + ") + (
-                        text if precedence >= PRODUCT else _group(text)
-                    )
-            return out, SUM
+            return write_sum(t, self._product, _group), SUM
         if t.kind == MUL:
             return self._product(t.number, t.args)
         return self._call(t)
