@@ -418,6 +418,12 @@ def test_errors(autodiff, args, message, code):
     assert "Traceback" not in r.stderr
 
 
+def test_no_expression_gives_diff_s_own_example(autodiff):
+    r = autodiff("diff")
+    assert r.returncode == 2
+    assert r.stderr == 'autodiff: error: no expression given\nhint: autodiff diff "x**2*sin(x)"\n'
+
+
 def test_error_as_json_object(autodiff):
     r = autodiff("diff", "x +", "--format", "json")
     assert r.returncode == 2

@@ -279,7 +279,7 @@ def diff(args, expr, sets, wrt, order, steps, fmt, color) -> None:
         raise AutodiffError("usage", "--steps cannot be written as latex",
                             hint="--format table, text, markdown or json")  # fmt: skip
     positional, _ = inputs.split_values(args, ())
-    source, origin = inputs.read_source(positional, expr)
+    source, origin = inputs.read_source(positional, expr, 'autodiff diff "x**2*sin(x)"')
     expression = _api().parse(source, origin=origin)
     _show(_api().diff(expression, inputs.names(wrt), order, steps), fmt, color=color)
 

@@ -72,14 +72,19 @@ def numbers(given: dict, skip: str | None = None) -> dict[str, float]:
     return {name: parse_number(text, how) for name, (text, how) in given.items() if name != skip}
 
 
-def read_source(positional: list[str], expr: str | None) -> tuple[str, str | None]:
-    """The expression's text, and where it came from ("-": standard input, else None)."""
+def read_source(
+    positional: list[str],
+    expr: str | None,
+    example: str = 'autodiff grad "relu(a*b+c)" --a 2 --b -3 --c 10',
+) -> tuple[str, str | None]:
+    """The expression's text, and where it came from ("-": standard input, else None).
+
+    `example`: the command's own example, for the hint when there is none.
+    """
     if expr is not None:
         positional = [expr, *positional]
     if not positional:
-        raise AutodiffError(
-            "usage", "no expression given", hint='autodiff grad "relu(a*b+c)" --a 2 --b -3 --c 10'
-        )
+        raise AutodiffError("usage", "no expression given", hint=example)
     if len(positional) > 1:
         extra = " ".join(positional[1:])
         raise AutodiffError(
