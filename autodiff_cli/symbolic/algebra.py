@@ -100,14 +100,14 @@ class Algebra:
         constant = 0.0
         coefficients: dict[Term, float] = {}
         for term, scale in scaled:
+            if term.kind == MUL and term.number != 1.0:  # k * rest: rest, scaled by k
+                term, scale = self.product(1.0, term.args), scale * term.number
             if term.kind == NUM:
                 constant += scale * term.number
                 continue
-            if term.kind == ADD:
+            if term.kind == ADD:  # -(a + b) inside a sum is -a - b
                 constant += scale * term.number
                 parts = [(t, scale * c) for t, c in term.args]
-            elif term.kind == MUL and term.number != 1.0:
-                parts = [(self.product(1.0, term.args), scale * term.number)]
             else:
                 parts = [(term, scale)]
             for t, c in parts:
@@ -116,6 +116,8 @@ class Algebra:
         if any(c != 1.0 and t.masks for t, c in pairs):  # 2*(x > 0) is where(x > 0, 2, 0)
             pushed = [(self.mul(self.num(c), t), 1.0) if t.masks else (t, c) for t, c in pairs]
             return self.combine([*pushed, (self.num(constant), 1.0)])
+        if any(t.kind in (NUM, ADD) for t, _ in pairs):  # a merged where that folded
+            return self.combine([*pairs, (self.num(constant), 1.0)])
         if not pairs:
             return self.num(constant)
         if constant == 0.0 and len(pairs) == 1:
