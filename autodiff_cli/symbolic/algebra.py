@@ -39,12 +39,14 @@ class Term:
     written the same way: numbers, products, variables by name, calls, sums.
     """
 
-    __slots__ = ("kind", "name", "args", "number", "id", "rank", "masks")
+    __slots__ = ("kind", "name", "args", "number", "id", "rank", "masks", "constant")
 
     def __init__(self, kind: str, name: str | None, args: tuple, number, id: int) -> None:
         self.kind, self.name, self.args, self.number, self.id = kind, name, args, number, id
         self.rank = _rank(self)
         self.masks = _masks(self)
+        # No variable below: a number, though written as a formula (log(2))
+        self.constant = kind == NUM or (kind != VAR and all(c.constant for c in self.children()))
 
     @property
     def op(self) -> Op:
@@ -99,19 +101,22 @@ class Algebra:
         """The sum of coefficient * term: like terms collected, zeros dropped."""
         constant = 0.0
         coefficients: dict[Term, float] = {}
-        for term, scale in scaled:
-            if term.kind == MUL and term.number != 1.0:  # k * rest: rest, scaled by k
-                term, scale = self.product(1.0, term.args), scale * term.number
+        todo = list(reversed(scaled))  # a stack, first term on top
+        while todo:
+            term, scale = todo.pop()
+            if term.kind == MUL:  # k * rest: rest, scaled by k, with a product's sign rules
+                full = self.product(scale * term.number, term.args)
+                if full.kind == MUL:
+                    term, scale = self.product(1.0, full.args), full.number
+                else:
+                    term, scale = full, 1.0
             if term.kind == NUM:
                 constant += scale * term.number
-                continue
-            if term.kind == ADD:  # -(a + b) inside a sum is -a - b
+            elif term.kind == ADD:  # -(a + b) inside a sum is -a - b; each term as above
                 constant += scale * term.number
-                parts = [(t, scale * c) for t, c in term.args]
+                todo += [(t, scale * c) for t, c in reversed(term.args)]
             else:
-                parts = [(term, scale)]
-            for t, c in parts:
-                coefficients[t] = coefficients.get(t, 0.0) + c
+                coefficients[term] = coefficients.get(term, 0.0) + scale
         pairs = self._merge_wheres([(t, c) for t, c in coefficients.items() if c != 0.0])
         if any(c != 1.0 and t.masks for t, c in pairs):  # 2*(x > 0) is where(x > 0, 2, 0)
             pushed = [(self.mul(self.num(c), t), 1.0) if t.masks else (t, c) for t, c in pairs]
@@ -162,6 +167,11 @@ class Algebra:
         if coefficient == 0.0:
             return self.num(0.0)
         pairs = [(b, e) for b, e in exponents.items() if e != 0.0]
+        # (x**2)**1.5 * (x**2)**0.5 is x**4; a product kept whole (FLAT) stays, to the power 1
+        if any(b.kind == MUL and e.is_integer() and e != 1.0 for b, e in pairs):
+            powers = [self.power(b, e) if b.kind == MUL else self.product(1.0, [(b, e)])
+                      for b, e in pairs]  # fmt: skip
+            return self.mul(self.num(coefficient), *powers)
         # A factor that masks (a comparison, a where with a branch 0, or a sum
         # or a where with such a term) takes the rest inside: where(c, rest * a,
         # 0). As PyTorch's masked gradients, the product is 0 where the mask
@@ -215,7 +225,7 @@ class Algebra:
             return self.num(f_pow_const(base.number, n))
         if base.kind == MUL and n.is_integer():  # (k x**e)**n is k**n x**(e n)
             factors = [self.num(f_pow_const(base.number, n))]
-            factors += [self.product(1.0, [(b, e * n)]) for b, e in base.args]
+            factors += [self.power(b, e * n) for b, e in base.args]
             return self.mul(*factors)
         return self.product(1.0, [(base, n)])
 
@@ -224,8 +234,8 @@ class Algebra:
         op = BY_NAME[name]
         if name == "square":
             return self.power(args[0], 2.0)
-        if name == "pow" and args[1].kind == NUM:
-            return self.power(args[0], args[1].number)
+        if name == "pow" and args[1].constant:  # as the parser: a power with a number exponent
+            return self.power(args[0], value(args[1]))
         if name == "where":
             return self.where(*args)
         if all(a.kind == NUM for a in args):
@@ -253,6 +263,48 @@ class Algebra:
                 return condition  # a comparison is 1 or 0 already
         key = (CALL, "where", (condition.id, a.id, b.id), None)
         return self._make(CALL, "where", (condition, a, b), None, key)
+
+
+def post_order(root: Term, known=()) -> list[Term]:
+    """Every term below `root`, each once, inputs before their users, with a stack.
+
+    Terms in `known` (and what is below them) are left out: already done.
+    """
+    order: list[Term] = []
+    seen: set[int] = set()
+    stack: list[tuple[Term, bool]] = [(root, False)]
+    while stack:
+        term, done = stack.pop()
+        if done:
+            order.append(term)
+        elif term.id not in seen and term not in known:
+            seen.add(term.id)
+            stack.append((term, True))
+            stack.extend((c, False) for c in reversed(term.children()) if c.id not in seen)
+    return order
+
+
+def value(term: Term) -> float:
+    """The number a term without variables stands for, computed as the table computes it."""
+    values: dict[Term, float] = {}
+    for t in post_order(term):
+        if t.kind == NUM:
+            values[t] = t.number
+        elif t.kind == ADD:
+            values[t] = sum((c * values[u] for u, c in t.args), t.number)
+        elif t.kind == MUL:
+            product = t.number
+            for b, e in t.args:
+                product *= f_pow_const(values[b], e)
+            values[t] = product
+        else:
+            op, numbers = t.op, [values[a] for a in t.args]
+            values[t] = (
+                op.forward(numbers[0], t.number if t.number is not None else op.default)
+                if op.takes_constant
+                else op.forward(*numbers)
+            )
+    return values[term]
 
 
 def _rank(term: Term) -> tuple:

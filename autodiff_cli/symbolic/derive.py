@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from autodiff_cli.expression import Expression
 from autodiff_cli.ops import Op
-from autodiff_cli.symbolic.algebra import ADD, CALL, MUL, NUM, VAR, Algebra, Term
-from autodiff_cli.symbolic.formula import inline, number, post_order
+from autodiff_cli.symbolic.algebra import ADD, CALL, MUL, NUM, VAR, Algebra, Term, post_order
+from autodiff_cli.symbolic.formula import inline, number
 
 _templates: dict[str, Expression] = {}
 

@@ -13,31 +13,12 @@ from __future__ import annotations
 import math
 
 from autodiff_cli.numbers import plain
-from autodiff_cli.symbolic.algebra import ADD, COMPARISONS, MUL, NUM, VAR, Term
+from autodiff_cli.symbolic.algebra import ADD, COMPARISONS, MUL, NUM, VAR, Term, post_order
 
 # Precedence, loosest first, as in grammars/expr.lark.
 COMPARE, SUM, PRODUCT, UNARY, POWER, ATOM = range(6)
 SYMBOLS = {"lt": "<", "le": "<=", "gt": ">", "ge": ">=", "eq": "==", "ne": "!="}
 _NAMES = ("u", "v", "w", "p", "q", "r", "s", "t")
-
-
-def post_order(root: Term, known=()) -> list[Term]:
-    """Every term below `root`, each once, inputs before their users, with a stack.
-
-    Terms in `known` (and what is below them) are left out: already done.
-    """
-    order: list[Term] = []
-    seen: set[int] = set()
-    stack: list[tuple[Term, bool]] = [(root, False)]
-    while stack:
-        term, done = stack.pop()
-        if done:
-            order.append(term)
-        elif term.id not in seen and term not in known:
-            seen.add(term.id)
-            stack.append((term, True))
-            stack.extend((c, False) for c in reversed(term.children()) if c.id not in seen)
-    return order
 
 
 def number(x: float) -> tuple[str, int]:
@@ -119,7 +100,7 @@ class Printer:
         """coefficient * b1**e1 * ...: negative exponents below a division."""
         if not pairs:
             return number(coefficient)
-        top = [self._power(b, e) for b, e in pairs if e > 0]
+        top = [self._power(b, e) for b, e in pairs if not e < 0]  # a NaN exponent too
         below = [self._power(b, -e) for b, e in pairs if e < 0]
         sign = "-" if coefficient < 0 else ""
         k = abs(coefficient)
@@ -127,8 +108,12 @@ class Printer:
             text, precedence = number(k)
             top.insert(0, text if precedence >= UNARY else f"({text})")
         if below:
-            denominator = below[0] if len(below) == 1 else f"({'*'.join(below)})"
-            return f"{sign}{'*'.join(top) or '1'}/{denominator}", PRODUCT
+            # a/(b*c), but a/(x < y)/c where a factor masks: read back, (x < y)*c
+            # would be a where, and this product is not one.
+            masking = any(b.masks for b, e in pairs if e < 0)
+            if len(below) == 1 or masking:
+                return f"{sign}{'*'.join(top) or '1'}/{'/'.join(below)}", PRODUCT
+            return f"{sign}{'*'.join(top) or '1'}/({'*'.join(below)})", PRODUCT
         if len(top) > 1:
             return sign + "*".join(top), PRODUCT
         if sign:

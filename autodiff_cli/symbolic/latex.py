@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 from autodiff_cli.numbers import plain
-from autodiff_cli.symbolic.algebra import ADD, CALL, COMPARISONS, MUL, NUM, VAR, Term
+from autodiff_cli.symbolic.algebra import ADD, CALL, COMPARISONS, MUL, NUM, VAR, Term, post_order
 from autodiff_cli.symbolic.formula import (
     ATOM,
     COMPARE,
@@ -18,7 +18,6 @@ from autodiff_cli.symbolic.formula import (
     PRODUCT,
     SUM,
     UNARY,
-    post_order,
     write_sum,
 )
 
@@ -99,7 +98,7 @@ class LatexPrinter:
     def _product(self, coefficient: float, pairs) -> tuple[str, int]:
         if not pairs:
             return _number(coefficient)
-        top = [self._power(b, e) for b, e in pairs if e > 0]
+        top = [self._power(b, e) for b, e in pairs if not e < 0]  # a NaN exponent too
         below = [self._power(b, -e) for b, e in pairs if e < 0]
         sign = "-" if coefficient < 0 else ""
         k = abs(coefficient)
