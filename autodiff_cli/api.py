@@ -15,6 +15,7 @@ imported when a function needs them: loading this one stays cheap.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Iterator, Mapping
 
 from autodiff_cli.errors import AutodiffError, quoted
@@ -66,6 +67,13 @@ class Result:
     warnings: tuple[str, ...] | list[str] = ()
 
 
+NO_VARIABLES = "the expression has no variables: there is nothing to differentiate"
+
+
+def _no_variables(variables) -> list[str]:
+    return [] if variables else [NO_VARIABLES]
+
+
 class GradResult(Result):
     kind = "grad"
 
@@ -73,7 +81,7 @@ class GradResult(Result):
         self,
         evaluation: Evaluation,
         gradients: dict[str, float],  # d(value)/d(variable), in order of first appearance
-        order: int = 1,  # 2: `gradients` holds second derivatives d2/dx2
+        order: int = 1,  # N > 1: `gradients` holds the Nth derivatives dN/dxN
     ) -> None:
         expr = evaluation.expression
         self.evaluation, self.gradients, self.order = evaluation, gradients, order
@@ -85,8 +93,9 @@ class GradResult(Result):
 
     @property
     def warnings(self) -> list[str]:
-        what = "gradient" if self.order == 1 else "second derivative"
-        return infinities(self.value, self.gradients, what)
+        from autodiff_cli.orders import derivative
+
+        return infinities(self.value, self.gradients, derivative(self.order))
 
 
 def _evaluate(expr: Expression, point, wrt, on_step=None):
@@ -101,23 +110,35 @@ def _evaluate(expr: Expression, point, wrt, on_step=None):
 
 
 def grad(source, point: Mapping[str, float], wrt: list[str] | None = None, order: int = 1):
-    """Value and gradients of an expression at a point; with `order=2`, d2/dx2 instead.
+    """Value and gradients of an expression at a point; with `order=N` (up to
+    `orders.MAX_ORDER`), the Nth derivatives dN/dxN instead.
 
     Raises AutodiffError: invalid expression, missing values, an unknown
-    `wrt` name, or (kind "undefined") a NaN in the value or a gradient.
+    `wrt` name, an order out of range, or (kind "undefined") a NaN in the
+    value, a gradient or an Nth derivative.
     """
-    if order not in (1, 2):
-        raise AutodiffError(
-            "usage", f"order {order}: the order is 1 or 2", reason="order", allowed=[1, 2]
-        )
+    from autodiff_cli.orders import MAX_ORDER
+
+    _check_order(order, MAX_ORDER)
     expr = _expression(source)
     evaluation, gradients = _evaluate(expr, point, wrt)
-    if order == 2:
-        from autodiff_cli import higher
+    if order > 1:
+        from autodiff_cli.higher import derivatives
+        from autodiff_cli.orders import ordinal
 
-        rows = higher.hessian(expr, point, list(gradients), diagonal=True)
-        gradients = {name: rows[name][name] for name in gradients}
+        found = derivatives(expr, point, list(gradients), order)
+        gradients = {name: found[name][-1] for name in gradients}
+        for name, d in gradients.items():
+            if d != d:
+                raise AutodiffError("undefined", f"the {ordinal(order)} derivative with "
+                                    f"respect to {name} is undefined here")  # fmt: skip
     return GradResult(evaluation, gradients, order)
+
+
+def _check_order(order: int, most: int) -> None:
+    if not 1 <= order <= most:
+        raise AutodiffError("usage", f"order {order}: the order is from 1 to {most}",
+                            reason="order", order=order, most=most)  # fmt: skip
 
 
 def trace(source, point: Mapping[str, float], wrt: list[str] | None = None) -> Trace:
@@ -141,11 +162,13 @@ class CheckResult(Result):
         self.expression, self.value = grad.expression, grad.value
         self.rows = rows  # `higher.CheckRow`s, one a variable
         self.rtol, self.atol = rtol, atol
-        self.warnings = warnings  # kinks near the point: the two may legitimately differ
+        # kinks near the point, where the two may legitimately differ; variables not checked
+        unchecked = [r.unchecked for r in rows if r.unchecked]
+        self.warnings = _no_variables(rows) + warnings + unchecked
 
     @property
     def failed(self) -> list[str]:
-        return [r.name for r in self.rows if not r.ok]
+        return [r.name for r in self.rows if r.ok is False]
 
 
 def check(source, point: Mapping[str, float], rtol: float = 1e-5, atol: float = 1e-6):
@@ -165,6 +188,13 @@ class HessianResult(Result):
         self.expression, self.value = grad.expression, grad.value
         self.point, self.gradients = grad.point, grad.gradients
         self.matrix = matrix  # {row: {column: d2/(drow dcolumn)}}
+        self.warnings = _no_variables(self.point) + infinities(self.value, self.gradients)
+        self.warnings += [
+            f"the second derivative with respect to {row} and {col} is {entry}"
+            for row, cols in matrix.items()
+            for col, entry in cols.items()
+            if math.isinf(entry)
+        ]
 
 
 def hessian(source, point: Mapping[str, float]) -> HessianResult:
@@ -184,6 +214,9 @@ class JacobianResult(Result):
         self.values = values
         self.rows = rows  # per output, {variable: gradient}
         self.variables = expr.variables
+        self.warnings = _no_variables(self.variables)
+        for output, value, row in zip(self.outputs, values, rows):
+            self.warnings += [f"{quoted(output, 40)}: {found}" for found in infinities(value, row)]
 
 
 def jacobian(source, point: Mapping[str, float]) -> JacobianResult:
@@ -212,9 +245,9 @@ def graph(source, point: Mapping[str, float] | None = None) -> Graph:
 class Samples(Result):
     kind = "plot"
 
-    def __init__(self, expression: str, variable: str, rows) -> None:
-        self.expression, self.variable = expression, variable
-        self.rows = rows  # (x, value, derivative), x from lo to hi
+    def __init__(self, expression: str, variable: str, rows, order: int = 1) -> None:
+        self.expression, self.variable, self.order = expression, variable, order
+        self.rows = rows  # (x, value, derivative, ...to the order's), x from lo to hi
 
     @property
     def drawable(self) -> bool:
@@ -229,13 +262,18 @@ def check_bounds(variable: str, lo: float, hi: float) -> None:
     sampling.check_bounds(variable, lo, hi)
 
 
-def sample(source, variable: str, lo: float, hi: float, point=None, samples: int = 200):
-    """Value and derivative at `samples` evenly spaced values of `variable` in [lo, hi]."""
+def sample(
+    source, variable: str, lo: float, hi: float, point=None, samples: int = 200, order: int = 1
+):
+    """Value and derivative at `samples` evenly spaced values of `variable` in [lo, hi];
+    with `order=N` (up to `orders.PLOT_MAX_ORDER`), every derivative up to the Nth."""
+    from autodiff_cli.orders import PLOT_MAX_ORDER
     from autodiff_cli.sampling import sweep
 
+    _check_order(order, PLOT_MAX_ORDER)
     expr = _expression(source)
-    rows = sweep(expr, variable, lo, hi, point or {}, samples)
-    return Samples(expr.source, variable, rows)
+    rows = sweep(expr, variable, lo, hi, point or {}, samples, order)
+    return Samples(expr.source, variable, rows, order)
 
 
 class Functions(Result):
@@ -258,8 +296,7 @@ class DiffResult(Result):
         # The formulas, by the variables differentiated by: {('x',): '3*x**2'}
         self.formulas: dict[tuple[str, ...], str] = derivatives.texts
         self.steps = derivatives.steps  # when asked for: [`symbolic.derive.Step`]
-        if not self.formulas:
-            self.warnings = ["the expression has no variables: there is nothing to differentiate"]
+        self.warnings = _no_variables(self.formulas)
 
 
 def diff(source, wrt: list[str] | None = None, order: int = 1, steps: bool = False) -> DiffResult:
@@ -326,12 +363,14 @@ def run_points(
     defaults: Mapping[str, float] | None = None,
     wrt: list[str] | None = None,
 ):
-    """The value and gradients at every row of a stream of points, CSV or JSON Lines
-    ("jsonl"); `defaults` gives a value to a variable a row leaves out.
+    """The value and gradients at every row of a stream of points, CSV (its separator
+    `,` `;` or tab, as its header has it), TSV ("tsv") or JSON Lines ("jsonl");
+    `defaults` gives a value to a variable a row leaves out, or gives as null.
 
-    Returns `batch.Points`: its `names` (whose gradients are given) and
-    `unused` columns are known at once; iterated once, it yields
-    (row number, (value, *gradients) or the row's error), in order.
+    Returns `batch.Points`: its `names` (whose gradients are given), `columns`
+    and `unused` columns are known at once; iterated once, it yields
+    (row number, (value, *gradients) or the row's error), in order, and its
+    `with_input()` yields (row number, outcome, the row as read).
     """
     from autodiff_cli.batch import Points
 

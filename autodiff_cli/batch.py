@@ -1,9 +1,12 @@
-"""Many points (`--points`): one expression at every row of a CSV or JSON Lines stream.
+"""Many points (`--points`): one expression at every row of a CSV, TSV or JSON Lines stream.
 
 Each row gives exactly one record, in input order, yielded as soon as it
 is known; a bad row gives its error in place and the stream goes on.
 Nothing is held but the current record, so memory stays flat however long
 the input. The caller writes the records (`autodiff_cli.render.records`).
+
+A CSV file's separator is found in its header alone (`separator`), so it is
+known before the first row and no row is ever read twice.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import re
 
 from autodiff_cli.compiled import compile_expression
 from autodiff_cli.diagnose import require_defined
@@ -20,15 +24,36 @@ from autodiff_cli.reading import RECORD_LIMIT, Overlong, first_line, lines
 csv.field_size_limit(max(csv.field_size_limit(), RECORD_LIMIT))  # a cell as long as a row
 
 
-def _cells(line: str) -> list[str]:
-    """The cells of one CSV line: a quoted cell cannot span lines, so no row can swallow others."""
+SEPARATORS = {",": "a comma", ";": "a semicolon", "\t": "a tab"}
+
+
+def separator(header: str) -> str:
+    """The one of `,` `;` tab that the header holds outside double quotes (`,` if none).
+
+    Column names are words, so the character between them is the separator;
+    a header holding two of them cannot say which, and is refused.
+    """
+    bare = re.sub(r'"[^"]*"', "", header) if '"' in header else header
+    found = [s for s in SEPARATORS if s in bare]
+    if len(found) > 1:
+        both = " and ".join(SEPARATORS[s] for s in found[:2])
+        raise AutodiffError(
+            "input",
+            f"the points' header has both {both}: which one separates the columns?",
+            hint='put a name that holds the other in double quotes: "a;b"',
+        )
+    return found[0] if found else ","
+
+
+def _cells(line: str, sep: str) -> list[str]:
+    """The cells of one line: a quoted cell cannot span lines, so no row can swallow others."""
     line = line.rstrip("\r\n")
-    return line.split(",") if '"' not in line else _quoted_cells(line)
+    return line.split(sep) if '"' not in line else _quoted_cells(line, sep)
 
 
-def _quoted_cells(line: str) -> list[str]:
+def _quoted_cells(line: str, sep: str) -> list[str]:
     try:
-        return next(csv.reader([line], strict=True), [])
+        return next(csv.reader([line], delimiter=sep, strict=True), [])
     except csv.Error as error:
         if str(error) == "unexpected end of data":
             message = "a quoted cell is not closed on its line (a cell cannot span lines)"
@@ -37,16 +62,18 @@ def _quoted_cells(line: str) -> list[str]:
         raise AutodiffError("input", message) from None
 
 
-def _csv_rows(stream):
+def _csv_rows(stream, sep: str | None):
     """The header's columns, and (row number, cells or the row's error) for each line after it.
 
     Every physical line is a row, a blank one too (all its cells empty), so
-    row N is line N + 1 of the file, whatever the line holds.
+    row N is line N + 1 of the file, whatever the line holds. `sep`: the
+    separator (None: the header's, as `separator` finds it).
     """
     header = first_line(stream, RECORD_LIMIT, "the header of the points")
     if not header:
         return [], iter(())
-    columns = [h.strip() for h in _cells(header)]
+    sep = sep or separator(header.rstrip("\r\n"))
+    columns = [h.strip() for h in _cells(header, sep)]
     seen = set()
     for name in columns:
         if name and name in seen:
@@ -63,11 +90,11 @@ def _csv_rows(stream):
                 yield number, line.error("the row")
                 continue
             text = line.rstrip("\r\n")
-            if '"' not in text:  # no quoting: the cells are what lies between commas
-                yield number, text.split(",")
+            if '"' not in text:  # no quoting: the cells are what lies between separators
+                yield number, text.split(sep)
                 continue
             try:
-                yield number, _quoted_cells(text)
+                yield number, _quoted_cells(text, sep)
             except AutodiffError as error:
                 yield number, error
 
@@ -77,9 +104,12 @@ def _csv_rows(stream):
 class Points:
     """The value and gradients of an expression at every row of a stream of points.
 
-    Made, it has read the header (CSV): an error there is raised at once, and
-    `unused` names the columns the expression does not use. Iterated, it
-    yields (row number, (value, *gradients) or the row's error), in order.
+    Made, it has read the header (CSV, TSV): an error there is raised at
+    once, `columns` holds its names (None for JSON Lines) and `unused` names
+    the columns the expression does not use. Iterated, it yields (row
+    number, (value, *gradients) or the row's error), in order; `with_input`
+    adds each row as read: its cells, the JSON value, or the error that
+    kept it from being read.
     """
 
     def __init__(self, expr, stream, input_format: str, defaults, wrt: list[str] | None) -> None:
@@ -91,16 +121,25 @@ class Points:
         self.chosen = [position[w] for w in wrt] if wrt else list(range(len(names)))
         self.names = [names[k] for k in self.chosen]  # whose gradients are given, in order
         self.unused: list[str] = []
-        if input_format == "csv":
-            columns, self._rows = _csv_rows(stream)
-            self.lookup = _csv_lookup(columns, names, defaults)
+        self.columns: list[str] | None = None
+        if input_format in ("csv", "tsv"):
+            sep = "\t" if input_format == "tsv" else None
+            self.columns, self._rows = _csv_rows(stream, sep)
+            self.lookup = _csv_lookup(self.columns, names, defaults)
             used = set(names)
-            self.unused = [c for c in columns if c and c not in used]  # unnamed: nothing to say
+            self.unused = [c for c in self.columns if c and c not in used]  # unnamed: no news
         else:
             self._rows = _jsonl_rows(stream)
             self.lookup = _jsonl_lookup(names, defaults)
 
     def __iter__(self):
+        return self._evaluated(False)
+
+    def with_input(self):
+        """(row number, outcome, the row as read), in order."""
+        return self._evaluated(True)
+
+    def _evaluated(self, keep: bool):
         run, lookup, wrt = self.run, self.lookup, self.wrt
         pick = [0, *(k + 1 for k in self.chosen)]
         for number, row in self._rows:
@@ -112,9 +151,8 @@ class Points:
                 if math.isnan(sum(out)):  # rare: find which, and why, the slow way
                     _check(self.expr, values, wrt)
             except AutodiffError as error:
-                yield number, error
-            else:
-                yield number, out
+                out = error
+            yield (number, out, row) if keep else (number, out)
 
 
 def _csv_lookup(columns: list[str], names: list[str], defaults: dict):
@@ -181,7 +219,9 @@ def _jsonl_lookup(names: list[str], defaults: dict):
             raise AutodiffError("input", "not a JSON object")
         values = []
         for name in names:
-            value = obj.get(name, defaults.get(name))
+            value = obj.get(name)
+            if value is None:  # left out, or null: as an empty CSV cell
+                value = defaults.get(name)
             if value is None:
                 raise AutodiffError("missing_value", f"no value for {name}")
             if isinstance(value, bool) or not isinstance(value, (int, float, str)):

@@ -229,6 +229,14 @@ class Builder:
         return [c for c in children if isinstance(c, Ref)]
 
     def start(self, children) -> Expression:
+        for statement in children[:-1]:
+            if isinstance(statement, list):  # outputs before the end would be dropped
+                raise AutodiffError(
+                    "syntax",
+                    "outputs separated by ',' must be the last statement",
+                    span=(statement[0].start, statement[-1].end),
+                    hint="give each a name (a = ...) and list them at the end: a, b",
+                )
         last = children[-1]
         refs = last if isinstance(last, list) else [last]
         outputs = [r.index for r in refs]

@@ -141,7 +141,7 @@ class Expression:
         """`Value.backward` from `output` (the expression's by default), in the order known."""
         output = self.output if output is None else output
         order = [values[i] for i in self.topological_order(output, backward=True)]
-        with _no_cyclic_gc():
+        with no_cyclic_gc():
             values[output].backward(order=order, **options)
 
     def forward(self, point: Mapping[str, float]) -> list[Value | None]:
@@ -150,7 +150,7 @@ class Expression:
         if missing:
             raise missing_values(self, missing)
         values: list[Value | None] = [None] * len(self.nodes)
-        with _no_cyclic_gc():  # the graph has no cycles; the collector only slows it
+        with no_cyclic_gc():  # the graph has no cycles; the collector only slows it
             for i in self.live:
                 node = self.nodes[i]
                 if node.op is None:
@@ -201,7 +201,7 @@ def missing_values(expr: Expression, missing: list[str]) -> AutodiffError:
 
 
 @contextmanager
-def _no_cyclic_gc():
+def no_cyclic_gc():
     was_enabled = gc.isenabled()
     gc.disable()
     try:

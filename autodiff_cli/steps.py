@@ -196,11 +196,11 @@ def _formula(op, inputs: list[str], constant) -> str:
     return f"{inputs[0]} {op.label} {inputs[1]}"
 
 
-def meaning(variable: str, grad: float, output: str) -> str:
+def meaning(variable: str, grad: float, output: str, number=plain) -> str:
     """The walkthrough's reading of a gradient: 'If a increases by h, L decreases by 3h'."""
     if grad == 0:
         return f"If {variable} increases by h, {output} does not change (to first order)"
     direction = "increases" if grad > 0 else "decreases"
     size = abs(grad)
-    amount = "h" if size == 1 else f"{plain(size)}h"
+    amount = "h" if size == 1 else f"{number(size)}h"
     return f"If {variable} increases by h, {output} {direction} by {amount}"

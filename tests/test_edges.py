@@ -488,8 +488,7 @@ def test_an_expression_after_the_double_dash_leaves_the_options_after_it_options
 def test_an_expression_repeated_in_csv_never_reads_as_a_formula():
     r = run(["grad", "--lines", "-", "--x", "1", "--format", "csv"], stdin="-x\n+x\nx\n")
     assert r.stdout == (
-        b"line,expression,value,gradients,error\n1,'-x,-1.0,x=-1.0,\n2,'+x,1.0,x=1.0,\n"
-        b"3,x,1.0,x=1.0,\n"
+        b"line,expression,value,grad_x,error\n1,'-x,-1.0,-1.0,\n2,'+x,1.0,1.0,\n3,x,1.0,1.0,\n"
     )
     r = run(["grad", "--lines", "-", "--x", "1", "--format", "tsv"], stdin="=1+x\n@x\n")
     assert [line.split("\t")[1] for line in r.stdout.decode().splitlines()[1:]] == ["'=1+x", "'@x"]

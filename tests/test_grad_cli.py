@@ -62,8 +62,13 @@ def test_table_names_the_programs_output(autodiff):
 def test_color_always_never_and_no_color(autodiff):
     always = autodiff(*USED_BY, "--format", "table", "--color", "always")
     assert "\x1b[31m      -3" in always.stdout and "\x1b[32m       2" in always.stdout
-    no_color = autodiff(*USED_BY, "--format", "table", "--color", "always", NO_COLOR="1")
+    # no-color.org: NO_COLOR is the default, which an explicit flag overrides
+    explicit = autodiff(*USED_BY, "--format", "table", "--color", "always", NO_COLOR="1")
+    assert explicit.stdout == always.stdout
+    no_color = autodiff(*USED_BY, "--format", "table", FORCE_COLOR="1", NO_COLOR="1")
     assert "\x1b[31m" not in no_color.stdout and "\x1b[32m" not in no_color.stdout
+    forced = autodiff(*USED_BY, "--format", "table", FORCE_COLOR="1")
+    assert "\x1b[31m      -3" in forced.stdout
     never = autodiff(*USED_BY, "--format", "table", "--color", "never", FORCE_COLOR="1")
     assert "\x1b[" not in never.stdout
 
@@ -267,7 +272,7 @@ def test_infinite_value_is_printed_with_a_warning(cli):
         (
             ("grad", "a", "--a", "1", "--precision", "zero"),
             2,
-            "autodiff: error: Invalid value for '--precision': 'zero' is not a valid integer"
+            "autodiff: error: invalid value for '--precision': 'zero' is not a valid integer"
             " range.\n",
         ),
     ],

@@ -170,7 +170,7 @@ def test_hessian_cli_json_and_text(cli):
 
 def test_second_derivative_through_grad(cli):
     r = cli("grad", "x**3 + x*y", "--x", "2", "--y", "5", "--order", "2", "--wrt", "x")
-    assert r.stdout == "value\t18\nx\t12\n"
+    assert r.stdout == "value\t18\nd2/dx2\t12\n"
     j = json.loads(cli("grad", "x**3 + x*y", "--x", "2", "--y", "5", "--order", "2",
                        "--format", "json").stdout)  # fmt: skip
     assert j == {"expression": "x**3 + x*y", "value": 18.0,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import random
 import signal
 import subprocess
@@ -54,9 +55,12 @@ def test_lines_as_text_and_csv(cli):
     ]
     rows = list(csv.reader(io.StringIO(cli("grad", "--lines", "-", *VALUES, "--format", "csv",
                                            stdin=LINES).stdout)))  # fmt: skip
-    assert rows[0] == ["line", "expression", "value", "gradients", "error"]
-    assert rows[1] == ["1", "relu(a*b+c)", "4.0", "a=-3.0;b=2.0;c=1.0", ""]
-    assert rows[2][:4] == ["4", "a*", "", ""] and rows[2][4].startswith("unexpected end")
+    # a column for each variable given a value, in the order given
+    assert rows[0] == ["line", "expression", "value", "grad_a", "grad_b", "grad_c", "grad_x",
+                       "error"]  # fmt: skip
+    assert rows[1] == ["1", "relu(a*b+c)", "4.0", "-3.0", "2.0", "1.0", "", ""]
+    assert rows[2][:7] == ["4", "a*", "", "", "", "", ""] and rows[2][7].startswith("unexpected")
+    assert rows[3] == ["5", "log(x)", repr(math.log(3)), "", "", "", repr(1 / 3), ""]
     assert len(rows) == 7
 
 

@@ -13,7 +13,7 @@ from autodiff_cli.api import grad, parse, trace
 from autodiff_cli.errors import AutodiffError
 from autodiff_cli.kernels import f_sigmoid, f_sign
 from autodiff_cli.ops import OPS
-from autodiff_cli.render import walk
+from autodiff_cli.render import Style, walk
 from autodiff_cli.steps import node_names
 
 POINT = {"a": 2.0, "b": -3.0, "c": 10.0}
@@ -46,7 +46,7 @@ def test_worked_example_section_by_section(source):
     ]
     assert walk.orders(t) == ("[a, b, d, c, e, L]", "[L, e, c, d, b, a]")
     assert [(s.step, s.node, s.action, s.updates) for s in t.steps] == WALKTHROUGH_STEPS
-    final = walk.sections(t)[2]
+    final = walk.sections(t, Style())[2]
     assert final.rows == [
         ["a", "2.0", "-3.0", "If a increases by h, L decreases by 3h"],
         ["b", "-3.0", "2.0", "If b increases by h, L increases by 2h"],

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-from autodiff_cli import __version__, render
+from autodiff_cli import __version__, orders, render
 from autodiff_cli.cli import inputs
 from autodiff_cli.cli.options import (
     EXIT_CODES,
@@ -38,8 +38,13 @@ def autodiff() -> None:
     \b
     Examples:
       autodiff grad "relu(a*b+c)" --a 2 --b -3 --c 10
-      autodiff grad "sin(x)*exp(-x**2)" --x 0.5 --format json
+      autodiff trace "relu(a*b+c)" --a 2 --b -3 --c 10
+      printf 'x\\n1\\n2\\n' | autodiff grad "x**2" --points - --format csv
+      autodiff plot "tanh(x)" --x -3:3
+      autodiff diff "x**2*sin(x)"
       autodiff functions
+
+    autodiff COMMAND --help shows a command's options and more examples.
     """
 
 
@@ -74,10 +79,10 @@ def _grad_options(kind: str):
 @click.option("--trace", "show_trace", is_flag=True, help="Show every step of backpropagation.")
 @click.option(
     "--order",
-    type=click.IntRange(1, 2),
+    type=click.IntRange(1, orders.MAX_ORDER),
     default=1,
     show_default=True,
-    help="2: second derivatives d2/dx2 of the --wrt variables (all by default).",
+    help="N > 1: the Nth derivatives dN/dxN of the --wrt variables (all by default).",
 )
 @click.option(
     "--lines",
@@ -87,11 +92,24 @@ def _grad_options(kind: str):
     metavar="[FILE|-]",
     help="Many expressions: one a line, from FILE or standard input.",
 )
-@click.option("--points", metavar="FILE|-", help="Many points: a CSV or JSON Lines file.")
-@click.option("--points-format", type=click.Choice(("csv", "jsonl")),
+@click.option("--points", metavar="FILE|-", help="Many points: a CSV, TSV or JSON Lines file.")
+@click.option("--points-format", type=click.Choice(("csv", "tsv", "jsonl")),
               help="Format of --points (default: from the file name, else csv).")  # fmt: skip
+@click.option("--keep-input", is_flag=True, help="Start each --points record with its row.")
 def grad(
-    args, expr, sets, wrt, fmt, precision, color, show_trace, order, lines, points, points_format
+    args,
+    expr,
+    sets,
+    wrt,
+    fmt,
+    precision,
+    color,
+    show_trace,
+    order,
+    lines,
+    points,
+    points_format,
+    keep_input,
 ) -> None:
     """Value and gradients of EXPR at a point.
 
@@ -109,13 +127,14 @@ def grad(
     statements NAME = EXPR separated by ';' or new lines, the last one the
     output. EXPR '-' reads it from standard input.
     """
-    if order == 2 and (show_trace or lines is not None or points is not None):
-        raise AutodiffError("usage", "--order 2 goes with one evaluation, without --trace")
-    if lines is not None or points is not None:
+    if order > 1 and (show_trace or lines is not None or points is not None):
+        raise AutodiffError("usage", f"--order {order} goes with one evaluation, "
+                            "without --trace, --lines or --points")  # fmt: skip
+    if lines is not None or points is not None or keep_input:
         from autodiff_cli.cli import pipelines  # with what it reads and writes: not at start-up
 
         pipelines.run(args, expr, sets, wrt, fmt, precision, show_trace, lines, points,
-                      points_format)  # fmt: skip
+                      points_format, keep_input)  # fmt: skip
     elif show_trace:
         _trace(args, expr, sets, wrt, format_for("trace", fmt, "a trace"), precision, color)
     else:
@@ -145,8 +164,9 @@ def _trace(args, expr, sets, wrt, fmt, precision, color) -> None:
 @autodiff.command(cls=ValuesCommand)
 @options(*expression_options())
 @output_format("graph", "A tree to read, Graphviz DOT source, or a Mermaid block.", True)
+@PRECISION
 @color_option("the tree")
-def graph(args, expr, sets, fmt, color) -> None:
+def graph(args, expr, sets, fmt, precision, color) -> None:
     """The computational graph of EXPR, with every node's data and grad.
 
     Without values, the structure only. DOT renders with Graphviz, Mermaid on
@@ -159,16 +179,18 @@ def graph(args, expr, sets, fmt, color) -> None:
       autodiff graph "tanh(w*x + b)" --format mermaid
     """
     expression, point = inputs.expression_and_point(args, sets, expr)
-    _show(_api().graph(expression, point), fmt, color=color)
+    _show(_api().graph(expression, point), fmt, precision, color)
 
 
 @autodiff.command(cls=ValuesCommand)
 @options(*expression_options("EXPR --VAR LO:HI [--VAR VALUE]..."))
 @click.option("--samples", type=click.IntRange(2, 1_000_000), default=200, show_default=True,
               help="How many points to evaluate.")  # fmt: skip
+@click.option("--order", type=click.IntRange(1, orders.PLOT_MAX_ORDER), default=1,
+              show_default=True, help="Every derivative up to the Nth: 2 adds f''.")  # fmt: skip
 @output_format("plot", "The picture, or the sampled table.", True)
 @color_option("the plot")
-def plot(args, expr, sets, samples, fmt, color) -> None:
+def plot(args, expr, sets, samples, order, fmt, color) -> None:
     """Plot EXPR and its derivative as one variable sweeps a range.
 
     The swept variable is the one given a range LO:HI; the others keep their
@@ -178,13 +200,14 @@ def plot(args, expr, sets, samples, fmt, color) -> None:
     Examples:
       autodiff plot "tanh(x)" --x -3:3
       autodiff plot "sin(w*x)" --x 0:6.3 --w 2 --format csv
+      autodiff plot "x**3 - 2*x" --x -2:2 --order 2
     """
     positional, given = inputs.split_values(args, sets)
     variable, lo, hi = inputs.swept_range(given)
     expression, point = inputs.parsed(positional, given, expr, swept=variable)
-    result = _api().sample(expression, variable, lo, hi, point, samples)
+    result = _api().sample(expression, variable, lo, hi, point, samples, order)
     if not result.drawable:
-        what = "the value and the derivative are undefined or infinite"
+        what = f"the value and the derivative{'s' if order > 1 else ''} are undefined or infinite"
         warn(f"nothing to draw: {what} over all of --{variable} {given[variable][0]}")
     _show(result, fmt, color=color)
 
@@ -245,7 +268,7 @@ def jacobian(args, expr, sets, fmt, precision, color) -> None:
     _show(_api().jacobian(expression, point), fmt, precision, color)
 
 
-@autodiff.command()
+@autodiff.command(cls=ValuesCommand, values=False)
 @options(*expression_options("EXPR"))
 @click.option("--wrt", metavar="A,B", help="Only these variables, in this order.")
 @click.option(
@@ -272,13 +295,14 @@ def diff(args, expr, sets, wrt, order, steps, fmt, color) -> None:
       autodiff diff "x**3*y" --order 2 --format json
       autodiff diff "x^2*sin(x)" --format latex
     """
-    if sets:
+    positional, given = inputs.split_values(args, sets)
+    if given:
+        inputs.refuse_misspelt(given, ())
         raise AutodiffError("usage", "diff takes no values: the formula holds for every point",
                             hint="autodiff grad evaluates it at a point")  # fmt: skip
     if steps and fmt == "latex":
         raise AutodiffError("usage", "--steps cannot be written as latex",
                             hint="--format table, text, markdown or json")  # fmt: skip
-    positional, _ = inputs.split_values(args, ())
     source, origin = inputs.read_source(positional, expr, 'autodiff diff "x**2*sin(x)"')
     expression = _api().parse(source, origin=origin)
     _show(_api().diff(expression, inputs.names(wrt), order, steps), fmt, color=color)
@@ -287,5 +311,30 @@ def diff(args, expr, sets, wrt, order, steps, fmt, color) -> None:
 @autodiff.command()
 @output_format("functions", "Output format.")
 def functions(fmt) -> None:
-    """List the operations, with their derivative rules."""
+    """List the operations, with their derivative rules.
+
+    \b
+    Examples:
+      autodiff functions
+      autodiff functions --format markdown > functions.md
+    """
     _show(_api().functions(), fmt)
+
+
+@autodiff.command()
+@click.argument("shell", type=click.Choice(("bash", "zsh", "fish")), metavar="SHELL")
+def completion(shell) -> None:
+    """Print the tab-completion script for SHELL: bash, zsh or fish.
+
+    TAB then completes commands, options, --format values and, after an
+    expression, --NAME for each of its variables not given a value yet.
+
+    \b
+    Install it once (bash 4.4 or newer; zsh after compinit):
+      bash: echo 'eval "$(autodiff completion bash)"' >> ~/.bashrc
+      zsh:  echo 'eval "$(autodiff completion zsh)"' >> ~/.zshrc
+      fish: autodiff completion fish > ~/.config/fish/completions/autodiff.fish
+    """
+    from autodiff_cli.cli import completion  # not at start-up
+
+    click.echo(completion.script(shell), nl=False)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import click
 
+from autodiff_cli.cli.options import is_named
 from autodiff_cli.cli.process import warn
-from autodiff_cli.cli.words import value_option
+from autodiff_cli.cli.words import option_names, value_option
 from autodiff_cli.errors import AutodiffError
 
 WRITTEN = "autodiff.written"  # click's `ctx.meta` key: {name: its value as typed}
@@ -20,11 +21,11 @@ def parse_number(text: str, option: str) -> float:
     """A value given on the command line; a usage error naming `option` if it is not one.
 
     Decimal numbers as in the expression language, with a sign, and inf, -inf,
-    nan: what float() reads, less its digit separators and surrounding spaces.
+    nan: what float() reads (spaces around it too), less its digit separators.
     """
-    if "_" not in text and text == text.strip():
+    if "_" not in text:
         try:
-            return float(text)
+            return float(text)  # spaces around it go, as -D NAME=VALUE's do
         except ValueError:
             pass
     shown = repr(text) if text else "an empty string"
@@ -44,12 +45,15 @@ def split_values(args: tuple[str, ...], sets: tuple[str, ...]):
         word = args[i]
         name = word[2:].split("=", 1)[0]
         if word.startswith("--") and name.isidentifier():
+            refuse_foreign(name)
+            following = args[i + 1] if i + 1 < len(args) else None
             if "=" in word:
                 given[name] = (word.split("=", 1)[1], f"--{name}")
-            elif i + 1 < len(args):
-                given[name] = (args[i + 1], f"--{name}")
+            elif following is not None and not is_named(following):
+                given[name] = (following, f"--{name}")
                 i += 1
             else:
+                refuse_misspelt({name: ("", f"--{name}")}, ())
                 raise AutodiffError("usage", f"option --{name} needs a value", hint=f"--{name} 2")
         elif word.startswith("--") and len(word) > 2:
             raise AutodiffError("usage", f"no such option: {word}")
@@ -65,6 +69,62 @@ def split_values(args: tuple[str, ...], sets: tuple[str, ...]):
         given[name.strip()] = (text.strip(), f"-D {name.strip()}")
     click.get_current_context().meta[WRITTEN] = {name: text for name, (text, _) in given.items()}
     return positional, given
+
+
+def _own_options() -> dict[str, click.Option]:
+    ctx = click.get_current_context()
+    own = {}
+    for param in ctx.command.get_params(ctx):
+        if isinstance(param, click.Option):
+            own.update(dict.fromkeys(param.opts + param.secondary_opts, param))
+    return own
+
+
+def refuse_foreign(name: str) -> None:
+    """--NAME that is another command's option is a mistake, never a variable's value."""
+    ctx = click.get_current_context()
+    group = ctx.find_root().command
+    if name not in option_names(group) or f"--{name}" in _own_options():
+        return
+    owners = [
+        command
+        for command, c in group.commands.items()
+        if any(f"--{name}" in p.opts for p in c.get_params(ctx))
+    ]
+    raise AutodiffError(
+        "usage",
+        f"--{name} is not an option of {ctx.info_name}",
+        hint=f"it is an option of {' and '.join(owners)}; "
+        f"a variable named {name} takes -D {name}=VALUE",
+    )
+
+
+def misspelt(name: str, variables=()) -> str | None:
+    """The option `--NAME` was likely meant for: --format json for --json, --format for
+    --fromat; None if it looks like nothing of the command's, or more like a variable."""
+    own = _own_options()
+    choices = getattr(own.get("--format"), "type", None)
+    if name in getattr(choices, "choices", ()):
+        return f"--format {name}"
+    from difflib import get_close_matches
+
+    options = [o[2:] for o in own if o.startswith("--")]
+    close = get_close_matches(name, [*options, *variables], 1, 0.8)
+    return f"--{close[0]}" if close and close[0] in options else None
+
+
+def refuse_misspelt(given: dict, variables) -> None:
+    """A --NAME given (not -D) that no variable has, close to one of the command's options:
+    a usage error that names the option, before its value is read as a number."""
+    for name, (_text, how) in given.items():
+        if how.startswith("--") and name not in variables:
+            meant = misspelt(name, variables)
+            if meant is not None:
+                raise AutodiffError(
+                    "usage",
+                    f"no option --{name}: did you mean {meant}?",
+                    hint=f"a variable named {name} takes -D {name}=VALUE",
+                )
 
 
 def numbers(given: dict, skip: str | None = None) -> dict[str, float]:
@@ -123,23 +183,35 @@ def parsed(positional, given, expr, many: bool = False, swept: str | None = None
 
     source, origin = read_source(positional, expr)
     expression = api.parse(source, many, origin)
+    refuse_misspelt(given, expression.leaves)
     point = numbers(given, skip=swept)
     check_unused(expression, given)
     return expression, point
 
 
 def points_format(path: str, given: str | None) -> str:
-    """--points-format, else the file name's: .jsonl, .ndjson or .json, else csv."""
+    """--points-format, else the file name's: .jsonl, .ndjson or .json; .tsv; else csv."""
     if given:
         return given
     if path.lower().endswith((".jsonl", ".ndjson", ".json")):
         return "jsonl"
-    return "csv"
+    return "tsv" if path.lower().endswith(".tsv") else "csv"
 
 
 def names(wrt: str | None) -> list[str] | None:
-    """--wrt A,B: the names, in order (None: every variable)."""
-    return [w.strip() for w in wrt.split(",") if w.strip()] if wrt else None
+    """--wrt A,B: the names, in order (None: every variable); an empty or repeated name
+    is a usage error, whatever the command."""
+    if wrt is None:
+        return None
+    listed = [w.strip() for w in wrt.split(",")]
+    if "" in listed:
+        raise AutodiffError(
+            "usage", f"--wrt {wrt!r} has an empty name", hint="--wrt a,b: names and commas"
+        )
+    twice = sorted({w for w in listed if listed.count(w) > 1}, key=listed.index)
+    if twice:
+        raise AutodiffError("usage", f"--wrt names {', '.join(twice)} more than once")
+    return listed
 
 
 def swept_range(given: dict) -> tuple[str, float, float]:

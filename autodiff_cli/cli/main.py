@@ -52,10 +52,10 @@ def _invoke(argv: list[str]):
     import os
 
     instruction = os.environ.get("_AUTODIFF_COMPLETE")
-    if instruction:  # shell completion, as click's own main would offer it
-        from click.shell_completion import shell_complete
+    if instruction:  # shell completion, as click's own main would offer it (and more)
+        from autodiff_cli.cli import completion
 
-        return shell_complete(autodiff, {}, "autodiff", "_AUTODIFF_COMPLETE", instruction)
+        return completion.respond(instruction)
     with autodiff.make_context("autodiff", argv) as ctx:
         try:
             return autodiff.invoke(ctx)

@@ -58,14 +58,15 @@ def format_for(kind: str, fmt: str | None, what: str) -> str | None:
 def color_option(what: str = "tables"):
     return click.option("--color", type=click.Choice(("auto", "always", "never")),
                         default="auto", show_default=True,
-                        help=f"Colour in {what}; NO_COLOR is honoured.")  # fmt: skip
+                        help=f"Colour in {what}; auto honours NO_COLOR.")  # fmt: skip
 
 
 PRECISION = click.option(
     "--precision",
     type=click.IntRange(1, 17),
     metavar="N",
-    help="Significant digits in table, text and markdown (default: exact).",
+    help="Significant digits of the numbers for people (default: exact; a table: at most 12). "
+    "JSON, CSV and TSV are always exact.",
 )
 DEFAULT_HELP = "Output format. Default: table on a terminal, text otherwise."
 
@@ -78,6 +79,12 @@ def numbers_out(kind: str, help: str = DEFAULT_HELP):
 VALUES = {"ignore_unknown_options": True, "allow_interspersed_args": True}
 
 
+def is_named(word: str) -> bool:
+    """--NAME or --NAME=...: an option or a variable's name, never a value (no number
+    starts so)."""
+    return word.startswith("--") and word[2:].split("=", 1)[0].isidentifier()
+
+
 class ValuesCommand(click.Command):
     """A command whose unknown options are variables' values: --NAME VALUE.
 
@@ -86,7 +93,9 @@ class ValuesCommand(click.Command):
     path costs about 0.2 ms, seconds for a sum of 30,000 products.
     """
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, values: bool = True, **kwargs) -> None:
+        """`values`: False for a command that refuses them (diff), read only to say so."""
+        self.values = values
         kwargs.setdefault("context_settings", VALUES)
         kwargs.setdefault("epilog", EXIT_CODES)
         super().__init__(*args, **kwargs)
@@ -122,13 +131,25 @@ class ValuesCommand(click.Command):
             elif option is not None or not (word.startswith("--") and name[2:].isidentifier()):
                 kept.append(word)
                 i += 1
-            elif "=" in word or following is None or following.split("=", 1)[0] in own:
+            elif (
+                "=" in word
+                or following is None
+                or following.split("=", 1)[0] in own
+                or is_named(following)
+            ):
                 values.append(word)  # a variable's value, or a variable missing its value
                 i += 1
             else:
                 values += args[i : i + 2]
                 i += 2
         return super().parse_args(ctx, [*kept, "--", *values] if values else kept)
+
+    def shell_complete(self, ctx: click.Context, incomplete: str):
+        """Beside click's options, --NAME for the variables of the expression typed."""
+        from autodiff_cli.cli.completion import variables
+
+        offered = variables(ctx, incomplete) if self.values else []
+        return offered + super().shell_complete(ctx, incomplete)
 
 
 class Tolerance(click.ParamType):

@@ -20,15 +20,34 @@ from autodiff_cli.errors import AutodiffError
 from autodiff_cli.reading import is_streaming, open_input
 
 
-def run(args, expr, sets, wrt, fmt, precision, show_trace, lines, points, points_format) -> None:
+def run(
+    args, expr, sets, wrt, fmt, precision, show_trace, lines, points, points_format,
+    keep_input=False,
+) -> None:  # fmt: skip
     gc.enable()  # a stream may never end: what it drops must be collected
     if lines is not None and points is not None:
         raise AutodiffError("usage", "--lines and --points do not go together")
+    if keep_input and points is None:
+        raise AutodiffError(
+            "usage",
+            "--keep-input keeps the rows of --points",
+            hint="--lines records hold their expression already"
+            if lines is not None
+            else 'autodiff grad "x**2" --points p.csv --keep-input',
+        )
     if show_trace:
         raise AutodiffError("usage", "--trace shows one evaluation, not a pipeline")
     kind = "lines" if lines is not None else "points"
     fmt = format_for(kind, fmt, "a pipeline") or render.default_format(kind)
     positional, given = inputs.split_values(args, sets)
+    if lines is not None:
+        inputs.refuse_misspelt(given, ())  # each line has its own variables: none is known
+    else:
+        source, origin = inputs.read_source(positional, expr)
+        if origin == "-" and points == "-":
+            raise AutodiffError("usage", "the expression and the points cannot both be stdin")
+        expression = api.parse(source, origin=origin)
+        inputs.refuse_misspelt(given, expression.leaves)
     defaults, wanted = inputs.numbers(given), inputs.names(wrt)
     make_writer = render.writer(kind, fmt)
     style = render.Style(precision)
@@ -37,26 +56,26 @@ def run(args, expr, sets, wrt, fmt, precision, show_trace, lines, points, points
             raise AutodiffError(
                 "usage", "--lines reads the expressions; give no EXPR", hint="--lines FILE"
             )
-        writer = make_writer(sys.stdout, fmt, style)
+        # every variable a line can have a gradient for: a csv column each
+        writer = make_writer(sys.stdout, fmt, style, wanted or list(defaults))
         failed, total = _lines(open_input(lines), writer, defaults, wanted)
         what = "expressions"
     else:
-        source, origin = inputs.read_source(positional, expr)
-        if origin == "-" and points == "-":
-            raise AutodiffError("usage", "the expression and the points cannot both be stdin")
-        expression = api.parse(source, origin=origin)
         inputs.check_unused(expression, given)
         expression.check_wrt(wanted)  # before the points are opened, as the values were read
         stream = open_input(points)
         rows = api.run_points(
             expression, stream, inputs.points_format(points, points_format), defaults, wanted
         )
-        if len(rows.unused) == 1:
-            warn(f"column {rows.unused[0]} is not used by the expression")
-        elif rows.unused:
-            warn(f"columns {', '.join(rows.unused)} are not used by the expression")
-        writer = make_writer(sys.stdout, fmt, style, rows.names)
-        failed, total = _points(rows, stream, writer)
+        if keep_input:  # the columns not used are kept: nothing to warn of
+            writer = _kept_writer(rows, expression, fmt, style)
+        else:
+            if len(rows.unused) == 1:
+                warn(f"column {rows.unused[0]} is not used by the expression")
+            elif rows.unused:
+                warn(f"columns {', '.join(rows.unused)} are not used by the expression")
+            writer = make_writer(sys.stdout, fmt, style, rows.names)
+        failed, total = _points(rows, stream, writer, keep_input)
         what = "rows"
     if failed:
         warn(f"{failed} of {total} {what} failed: see the error records in the output")
@@ -79,25 +98,50 @@ def _lines(stream, writer, point, wrt) -> tuple[int, int]:
     return failed, count
 
 
-def _points(rows, stream, writer) -> tuple[int, int]:
-    """(failed, rows), with a progress bar on a terminal while a file is read."""
-    streaming = is_streaming(stream)
-    progress = None
-    if sys.stderr.isatty() and not streaming:
-        from autodiff_cli.render.terminal import progress_bar
+def _kept_writer(rows, expression, fmt: str, style):
+    """A writer that repeats each row before its results, under names no result column has."""
+    from autodiff_cli.render.kept import KeptPointsWriter
 
-        progress = progress_bar(stream)
-    writer.header()
-    record, flush = writer.record, writer.flush
+    from_json = rows.columns is None
+    columns = expression.variables if from_json else rows.columns
+    if fmt not in ("json", "jsonl"):  # there the row goes under "input"
+        results = {"value", "error", *(f"grad_{name}" for name in rows.names)}
+        clash = next((name for name in columns if name in results), None)
+        if clash is not None:
+            raise AutodiffError(
+                "usage",
+                f"--keep-input cannot keep the column {clash}: a result column has that name",
+                hint='rename it in the input, or write --format jsonl (the row goes under "input")',
+            )
+    return KeptPointsWriter(sys.stdout, fmt, style, rows.names, list(columns), from_json)
+
+
+def _points(rows, stream, writer, keep: bool = False) -> tuple[int, int]:
+    """(failed, rows), with a progress bar on standard error while a file is read, when
+    that is a terminal and the records go elsewhere (not drawn over each other)."""
+    streaming = is_streaming(stream)
+    bar = None
+    if sys.stderr.isatty() and not sys.stdout.isatty() and not streaming:
+        from autodiff_cli.render.terminal import ProgressBar
+
+        bar = ProgressBar(stream)
+    record, error, flush = writer.record, writer.error, writer.flush
     failed = number = 0
-    for number, outcome in rows:
-        if progress is not None and number % 4096 == 0:
-            progress()
-        if outcome.__class__ is tuple:  # the numbers: by far the most common
-            record(number, outcome)
-        else:
-            failed += 1
-            writer.error(number, words.for_command_line(outcome))
-        if streaming:
-            flush()
+    try:  # with --keep-input, each row also as it was read
+        if bar is not None:
+            bar.start()
+        writer.header()
+        for number, outcome, *read in rows.with_input() if keep else rows:
+            if bar is not None and number % 4096 == 0:
+                bar.update()
+            if outcome.__class__ is tuple:  # the numbers: by far the most common
+                record(number, outcome, *read)
+            else:
+                failed += 1
+                error(number, words.for_command_line(outcome), *read)
+            if streaming:
+                flush()
+    finally:  # gone before anything else is said, even Ctrl-C's message
+        if bar is not None:
+            bar.stop()
     return failed, number

@@ -80,6 +80,13 @@ def report(error: AutodiffError, wants_json: bool) -> int:
     return error.exit_code
 
 
+def _isatty(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
 def run(invoke, wants_json: bool) -> int:
     """Run `invoke()` (the command) and turn however it ends into an exit code."""
     if sys.stderr is None:  # started with standard error closed (`2>&-`)
@@ -98,8 +105,8 @@ def run(invoke, wants_json: bool) -> int:
                 code = INTERRUPTED
             except Terminated:
                 code = TERMINATED
-    if code == INTERRUPTED:
-        say("autodiff: interrupted")
+    if code == INTERRUPTED:  # on a terminal, after the ^C it echoed: a line of its own
+        say(("\n" if _isatty(sys.stderr) else "") + "autodiff: interrupted")
     elif code == TERMINATED:
         say("autodiff: terminated")
     return code
@@ -115,8 +122,9 @@ def _outcome(invoke, wants_json: bool) -> int:
     except click.exceptions.NoArgsIsHelpError as error:  # `autodiff` alone: help on stderr
         say(error.format_message())
         return EXIT_USAGE
-    except click.ClickException as error:
-        return report(AutodiffError("usage", error.format_message()), wants_json)
+    except click.ClickException as error:  # lower case, as every other message
+        message = error.format_message()
+        return report(AutodiffError("usage", message[:1].lower() + message[1:]), wants_json)
     except (KeyboardInterrupt, click.exceptions.Abort):
         return INTERRUPTED
     except Terminated:

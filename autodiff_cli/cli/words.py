@@ -14,6 +14,7 @@ import click
 
 from autodiff_cli.errors import AutodiffError
 from autodiff_cli.numbers import plain
+from autodiff_cli.orders import beyond
 
 
 @functools.cache
@@ -86,7 +87,7 @@ def _range_width(error, data, written):
 def _samples(error, data, written):
     return (
         f"--samples {data['samples']} is more work than plot takes for "
-        f"{data['operations']:,} operations (about 20 s at most)",
+        f"{data['operations']:,} operations{beyond(data.get('order', 1))} (about 20 s at most)",
         f"at most --samples {data['most']} for this expression",
     )
 

@@ -14,8 +14,11 @@ that kind's entry. A new kind of result: one entry.
 
 from __future__ import annotations
 
+import math
 import sys
 from importlib import import_module
+
+from autodiff_cli.numbers import plain, with_precision
 
 
 def _tables() -> dict[str, str]:
@@ -56,11 +59,38 @@ def default_format(kind: str) -> str:
     return formats(kind)[0]
 
 
+TERMINAL_DIGITS = 12  # a table's numbers, unless --precision says otherwise
+
+
 class Style:
-    """How the person asked for it: significant digits (None: exact) and colour."""
+    """How the person asked for it: significant digits (None: exact) and colour.
+
+    A table or a tree drawn for a person (`rounded`) shows at most
+    TERMINAL_DIGITS significant digits when no precision was asked for: 0.6,
+    not 0.6000000000000001. `shortened` records that a number lost digits, so
+    the table can say so; text, JSON and CSV for programs stay exact.
+    """
 
     def __init__(self, precision: int | None = None, color: str = "auto") -> None:
         self.precision, self.color = precision, color
+        self.rounded = self.shortened = False
+
+    def number(self, x: float, exact=plain) -> str:
+        """`x` at the precision asked for; else `exact(x)` (plain: 2, repr: 2.0), rounded
+        to TERMINAL_DIGITS in a table."""
+        if self.precision is not None:
+            return with_precision(x, self.precision)
+        if self.rounded and math.isfinite(x):
+            short = float(format(x, f".{TERMINAL_DIGITS}g"))
+            if short != x:
+                self.shortened, x = True, short
+        return exact(x)
+
+    def note(self) -> str | None:
+        """What a table says under it when a number was rounded."""
+        if not self.shortened:
+            return None
+        return f"rounded to {TERMINAL_DIGITS} digits; --precision 17 for all"
 
 
 def writer(kind: str, fmt: str):
@@ -71,7 +101,9 @@ def writer(kind: str, fmt: str):
 def write(result, fmt: str | None, style: Style) -> None:
     """Render `result` as `fmt` (its kind's default if None) on standard output."""
     kind = result.kind
-    out = writer(kind, fmt or default_format(kind))(result, style)
+    fmt = fmt or default_format(kind)
+    style.rounded = fmt == "table"
+    out = writer(kind, fmt)(result, style)
     if isinstance(out, str):
         sys.stdout.write(out)
     else:

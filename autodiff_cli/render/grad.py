@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 from autodiff_cli.numbers import json_number, machine, with_precision
+from autodiff_cli.orders import derivative, label, ordinal
 from autodiff_cli.render.dialects import delimited, json_line
 
 
 def text(result, style) -> str:
-    """`value<TAB>number`, then one `variable<TAB>gradient` line per variable."""
+    """`value<TAB>number`, then one `variable<TAB>gradient` line per variable; of a
+    higher order, the derivative's name (`d2/dx2<TAB>16`): `x 16` reads as a gradient."""
     precision = style.precision
     lines = [f"value\t{with_precision(result.value, precision)}"]
-    lines += [f"{name}\t{with_precision(g, precision)}" for name, g in result.gradients.items()]
+    lines += [f"{_name(name, result.order)}\t{with_precision(g, precision)}"
+              for name, g in result.gradients.items()]  # fmt: skip
     return "\n".join(lines) + "\n"
 
 
+def _name(variable: str, order: int) -> str:
+    return variable if order == 1 else label(variable, order)
+
+
 def as_json(result, style) -> str:
-    key = "gradients" if result.order == 1 else "second_derivatives"
+    key = "gradients" if result.order == 1 else f"{ordinal(result.order)}_derivatives"
     obj = {
         "expression": result.expression,
         "value": json_number(result.value),
@@ -25,8 +32,8 @@ def as_json(result, style) -> str:
 
 
 def _rows(result) -> list[list[str]]:
-    """A header (`value,grad_a,...`) and one row, at full precision."""
-    prefix = "grad" if result.order == 1 else "d2"
+    """A header (`value,grad_a,...`; `value,d2_a,...` of order 2) and one row, at full precision."""
+    prefix = "grad" if result.order == 1 else f"d{result.order}"
     return [
         ["value", *(f"{prefix}_{name}" for name in result.gradients)],
         [machine(result.value), *(machine(g) for g in result.gradients.values())],
@@ -47,7 +54,7 @@ def markdown(result, style) -> str:
     lines = [
         f"`{result.expression}`".replace("|", "\\|"),
         "",
-        f"| | value | {'gradient' if result.order == 1 else 'second derivative'} |",
+        f"| | value | {derivative(result.order)} |",
         "|---|---:|---:|",
         f"| {result.output} | {with_precision(result.value, precision)} | |",
     ]

@@ -15,29 +15,39 @@ from autodiff_cli.render.walk import preorder, tree_text
 RICH_TREE_LIMIT = 2000  # nodes; a larger tree is written as plain text, which is faster
 
 
-def _numbers(node) -> str:
-    return "" if node.data is None else f"data {node.data!r}, grad {node.grad!r}"
+def _number(style):
+    """As the walkthrough prints a Value's numbers (repr: 2.0), at the style's precision."""
+    return lambda x: style.number(x, repr)
 
 
-def tree_label(node) -> str:
+def tree_label(style):
     """name, operation, then data and grad when a point was given."""
-    what = f"{node.name} = {node.formula}" if node.kind == "operation" else node.name
-    numbers = _numbers(node)
-    return f"{what}   {numbers}" if numbers else what
+    number = _number(style)
 
+    def label(node) -> str:
+        what = f"{node.name} = {node.formula}" if node.kind == "operation" else node.name
+        if node.data is None:
+            return what
+        return f"{what}   data {number(node.data)}, grad {number(node.grad)}"
 
-def text_tree(nodes) -> str:
-    return "\n".join(tree_text(preorder(nodes, tree_label, limit=None))) + "\n"
+    return label
 
 
 def tree(graph, style):
-    """A Rich tree on a terminal (or with --color always), else the same tree as text."""
+    """A Rich tree on a terminal (or with --color always), its numbers rounded as a
+    table's are; else the same tree as text."""
     nodes = graph.nodes
     if len(nodes) <= RICH_TREE_LIMIT and (sys.stdout.isatty() or style.color == "always"):
+        from rich.console import Group
+        from rich.text import Text
+
         from autodiff_cli.render.terminal import tree_of
 
-        return tree_of(preorder(nodes, tree_label, limit=None))
-    return text_tree(nodes)
+        style.rounded = True
+        drawn = tree_of(preorder(nodes, tree_label(style), limit=None))
+        note = style.note()
+        return drawn if note is None else Group(drawn, Text(note, style="dim"))
+    return "\n".join(tree_text(preorder(nodes, tree_label(style), limit=None))) + "\n"
 
 
 def _dot_record(text: str) -> str:
@@ -51,12 +61,13 @@ def _dot_quoted(text: str) -> str:
 
 
 def dot(graph, style) -> str:
-    nodes = graph.nodes
+    nodes, number = graph.nodes, _number(style)
     lines = ["digraph autodiff {", "  rankdir=LR;", '  node [fontname="monospace"];']
     for node in nodes:
         fields = [_dot_record(node.name)]
         if node.data is not None:
-            fields += [_dot_record(f"data {node.data!r}"), _dot_record(f"grad {node.grad!r}")]
+            data, grad = number(node.data), number(node.grad)
+            fields += [_dot_record(f"data {data}"), _dot_record(f"grad {grad}")]
         label = "{ " + " | ".join(fields) + " }"
         lines.append(f'  n{node.id} [shape=record, label="{_dot_quoted(label)}"];')
         if node.op is not None:
@@ -75,12 +86,12 @@ def _mermaid(text: str) -> str:
 
 
 def mermaid(graph, style) -> str:
-    nodes = graph.nodes
+    nodes, number = graph.nodes, _number(style)
     lines = ["graph LR"]
     for node in nodes:
         label = _mermaid(node.name)
         if node.data is not None:
-            label += f"<br/>data {node.data!r}<br/>grad {node.grad!r}"
+            label += f"<br/>data {number(node.data)}<br/>grad {number(node.grad)}"
         lines.append(f'  n{node.id}["{label}"]')
         if node.op is not None:
             lines.append(f'  n{node.id}_op(("{_mermaid(node.op)}"))')

@@ -7,7 +7,7 @@ result as an object.
 
 from __future__ import annotations
 
-from autodiff_cli.numbers import json_number, machine, with_precision
+from autodiff_cli.numbers import json_number, machine
 from autodiff_cli.render.dialects import cell, delimited, json_line
 
 CHECK_HEADERS = ["variable", "autodiff", "numeric", "abs error", "rel error", "ok"]
@@ -17,7 +17,7 @@ def _check(result, number, exact: bool):
     error = machine if exact else (lambda x: f"{x:.2e}")
     rows = [
         [r.name, number(r.auto), number(r.numeric), error(r.abs_error), error(r.rel_error),
-         "ok" if r.ok else "FAIL"]
+         {True: "ok", False: "FAIL", None: "unchecked"}[r.ok]]
         for r in result.rows
     ]  # fmt: skip
     return [(result.expression, [CHECK_HEADERS, *rows])]
@@ -43,22 +43,22 @@ def _jacobian(result, number, exact: bool):
 _TABLES = {"check": _check, "hessian": _hessian, "jacobian": _jacobian}
 
 
-def tables(result, precision: int | None = None, exact: bool = False):
-    """[(title, rows)]: numbers at `precision`, or exact (`machine`) for csv and tsv."""
-    number = machine if exact else (lambda x: with_precision(x, precision))
-    return _TABLES[result.kind](result, number, exact)
+def tables(result, number=machine):
+    """[(title, rows)]: numbers as `number` writes them; exact (`machine`) for csv and tsv."""
+    return _TABLES[result.kind](result, number, number is machine)
 
 
 def text(result, style) -> str:
-    return delimited(tables(result, style.precision)[-1][1], "tsv")
+    rows = tables(result, style.number)[-1][1]
+    return "" if rows == [[""]] else delimited(rows, "tsv")  # no variables: no matrix
 
 
 def csv(result, style) -> str:
-    return delimited(tables(result, exact=True)[-1][1], "csv")
+    return delimited(tables(result)[-1][1], "csv")
 
 
 def tsv(result, style) -> str:
-    return delimited(tables(result, exact=True)[-1][1], "tsv")
+    return delimited(tables(result)[-1][1], "tsv")
 
 
 def _numbers(mapping: dict) -> dict:

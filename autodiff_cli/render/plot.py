@@ -1,4 +1,4 @@
-"""A function and its derivative over a range: a terminal plot, CSV or JSON.
+"""A function and its derivatives over a range: a terminal plot, CSV or JSON.
 
 The terminal plot is drawn by plotext (imported here only, so no other
 command pays for it). Where the value or the derivative is undefined or
@@ -16,12 +16,18 @@ import shutil
 import sys
 
 from autodiff_cli.numbers import machine, plain
+from autodiff_cli.orders import label, ordinal
 from autodiff_cli.render.dialects import delimited, json_line
 
 
+def _columns(order: int) -> list[str]:
+    """x, value, derivative, then second_derivative... to the order's."""
+    return ["x", "value", "derivative", *(f"{ordinal(k)}_derivative" for k in range(2, order + 1))]
+
+
 def as_csv(samples, style) -> str:
-    rows = [(machine(x), machine(v), machine(d)) for x, v, d in samples.rows]
-    return delimited([("x", "value", "derivative"), *rows], "csv")
+    rows = [[machine(y) for y in row] for row in samples.rows]
+    return delimited([_columns(samples.order), *rows], "csv")
 
 
 def _finite(x: float):
@@ -29,7 +35,9 @@ def _finite(x: float):
 
 
 def as_json(samples, style) -> str:
-    points = [{"x": x, "value": _finite(v), "derivative": _finite(d)} for x, v, d in samples.rows]
+    keys = _columns(samples.order)
+    points = [{"x": row[0], **{k: _finite(y) for k, y in zip(keys[1:], row[1:])}}
+              for row in samples.rows]  # fmt: skip
     return json_line(
         {"expression": samples.expression, "variable": samples.variable, "points": points}
     )
@@ -90,15 +98,22 @@ def _ticks(lo: float, hi: float) -> tuple[list[float], list[str]]:
 def picture(samples, style) -> str:
     """The plot, as large as the terminal allows (at most 30 lines high)."""
     size = shutil.get_terminal_size((80, 24))
-    color = not os.environ.get("NO_COLOR") and (
-        style.color == "always" or (style.color == "auto" and sys.stdout.isatty())
+    color = style.color == "always" or (  # an explicit flag wins over NO_COLOR
+        style.color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     )
     height = min(max(size.lines - 4, 10), 30)
-    return _drawn(samples.expression, samples.variable, samples.rows, size.columns, height, color)
+    return _drawn(samples, size.columns, height, color)
 
 
-def _drawn(expression: str, variable: str, rows, width: int, height: int, color: bool) -> str:
+# Each curve's colour and marker, f first: distinct markers, so the legend still tells
+# them apart without colour.
+STYLES = (("blue", "braille"), ("red", "dot"), ("green", "+"), ("magenta", "x"))
+
+
+def _drawn(samples, width: int, height: int, color: bool) -> str:
     import plotext as plt
+
+    expression, variable, rows = samples.expression, samples.variable, samples.rows
 
     plt.clear_figure()
     plt.plotsize(max(width, 20), max(height, 8))
@@ -112,14 +127,13 @@ def _drawn(expression: str, variable: str, rows, width: int, height: int, color:
         plt.yticks(*_ticks(min(finite), max(finite)))
     plt.xlim(0, 1)
     plt.ylim(0, 1)
-    # Distinct markers too, so the legend still tells the curves apart without colour.
-    curves = ((expression, [r[1] for r in rows], "blue", "braille"),
-              (f"d/d{variable}", [r[2] for r in rows], "red", "dot"))  # fmt: skip
-    for label, ys, hue, marker in curves:
+    names = [expression, *(label(variable, k) for k in range(1, samples.order + 1))]
+    for column, (name, (hue, marker)) in enumerate(zip(names, STYLES), start=1):
+        ys = [r[column] for r in rows]
         for k, (sx, sy) in enumerate(_stretches(xs, ys)):
             plt.plot([to_x(x) for x in sx], [to_y(y) for y in sy],
-                     label=label if k == 0 else None, color=hue, marker=marker)  # fmt: skip
+                     label=name if k == 0 else None, color=hue, marker=marker)  # fmt: skip
     plt.xlabel(variable)
-    plt.title(f"{expression} and its derivative")
+    plt.title(f"{expression} and its derivative{'s' if samples.order > 1 else ''}")
     text = plt.build()
     return (text if color else plt.uncolorize(text)).rstrip() + "\n"

@@ -19,7 +19,8 @@ class Writer:
         self.stream, self.fmt, self.precision = stream, fmt, style.precision
         self.delimited = fmt in ("csv", "tsv")
         if self.delimited:
-            self.row = Rows(stream, fmt).row
+            rows = Rows(stream, fmt)
+            self.row, self.text_row = rows.row, rows.text_row  # text_row: input text in it
 
     def flush(self) -> None:
         self.stream.flush()
@@ -32,19 +33,30 @@ class Writer:
 
 
 class LinesWriter(Writer):
-    """Records for `--lines`: one per expression, keyed by its line number."""
+    """Records for `--lines`: one per expression, keyed by its line number.
+
+    In csv and tsv, one `grad_<name>` column for each of `names`, fixed before
+    the first line is read, so no record waits: every variable a line can
+    have a gradient for is one given a value (or asked for) beforehand. A
+    line's expression that does not use a name leaves its cell empty.
+    """
+
+    def __init__(self, stream, fmt: str, style, names: list[str] = ()) -> None:
+        super().__init__(stream, fmt, style)
+        self.names = list(names)
 
     def header(self) -> None:
         if self.delimited:
-            self.row(["line", "expression", "value", "gradients", "error"])
+            grads = [f"grad_{name}" for name in self.names]
+            self.row(["line", "expression", "value", *grads, "error"])
 
     def record(self, line: int, expression: str, value: float, gradients: dict) -> None:
         if self.fmt == "text":
             grads = "".join(f"\t{k}={self._number(g)}" for k, g in gradients.items())
             self.stream.write(f"{line}\t{self._number(value)}{grads}\n")
         elif self.delimited:
-            grads = ";".join(f"{k}={machine(g)}" for k, g in gradients.items())
-            self.row([line, cell(expression), machine(value), grads, ""])
+            grads = [machine(gradients[n]) if n in gradients else "" for n in self.names]
+            self.text_row([line, cell(expression), machine(value), *grads, ""])
         else:
             self._json(
                 {
@@ -59,7 +71,8 @@ class LinesWriter(Writer):
         if self.fmt == "text":
             self.stream.write(f"{line}\terror\t{field(errors.capped(error.message))}\n")
         elif self.delimited:
-            self.row([line, cell(expression), "", "", cell(errors.capped(error.message))])
+            empty = [""] * (len(self.names) + 1)
+            self.text_row([line, cell(expression), *empty, cell(errors.capped(error.message))])
         else:
             self._json({"line": line, "expression": expression, **errors.as_json(error)})
 

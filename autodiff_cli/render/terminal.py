@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from autodiff_cli.numbers import with_precision
+from autodiff_cli.orders import derivative
 from autodiff_cli.render import higher
 from autodiff_cli.render.walk import (
     Action,
@@ -38,7 +38,9 @@ class _Console(Console):
 def console(color: str) -> Console:
     """`color`: auto (Rich decides; NO_COLOR is honoured), always or never."""
     if color == "always":
-        return _Console(force_terminal=True, color_system="standard", highlight=False)
+        return _Console(
+            force_terminal=True, color_system="standard", highlight=False, no_color=False
+        )  # an explicit flag wins over NO_COLOR (no-color.org)
     if color == "never":
         return _Console(no_color=True, highlight=False, color_system=None)
     return _Console(highlight=False)
@@ -71,32 +73,36 @@ def diff(result, style):
 
 # grad
 def grad_table(result, style) -> Table:
-    precision = style.precision
     # Text, not markup: a comment in the expression may hold brackets.
     table = Table(title=Text(result.expression), title_style="bold", show_edge=True)
-    table.add_column("", style="bold")
-    table.add_column("value", justify="right")
-    table.add_column("gradient" if result.order == 1 else "d2/dx2", justify="right")
-    table.add_row(result.output, with_precision(result.value, precision), "", end_section=True)
+    table.add_column("", style="bold", overflow="fold")
+    table.add_column("value", justify="right", overflow="fold")
+    table.add_column(derivative(result.order), justify="right", overflow="fold")
+    table.add_row(result.output, style.number(result.value), "", end_section=True)
     for var, g in result.gradients.items():
         sign = "red" if g < 0 else "green" if g > 0 else "dim"  # the sign is the message
-        shown = Text(with_precision(g, precision), style=sign)
-        table.add_row(var, with_precision(result.point[var], precision), shown)
+        shown = Text(style.number(g), style=sign)
+        table.add_row(var, style.number(result.point[var]), shown)
+    table.caption = style.note()
     return table
 
 
 # check, hessian, jacobian
 def matrix(result, style) -> Group:
     """Each of the result's tables: the first column the names, the numbers right-aligned."""
-    tables = higher.tables(result, style.precision)
-    return Group(*(_numbers_table(rows, title) for title, rows in tables))
+    drawn = [_numbers_table(rows, title) for title, rows in higher.tables(result, style.number)]
+    drawn[-1].caption = style.note()
+    return Group(*drawn)
 
 
 def _numbers_table(rows: list[list[str]], title: str) -> Table:
     out = Table(title=Text(title), title_style="bold")
     for k, header in enumerate(rows[0]):
         out.add_column(
-            header, justify="left" if k == 0 else "right", style="bold" if k == 0 else None
+            header,
+            justify="left" if k == 0 else "right",
+            style="bold" if k == 0 else None,
+            overflow="fold",
         )
     for row in rows[1:]:
         out.add_row(*(Text(cell) for cell in row))
@@ -133,7 +139,7 @@ def tree_of(entries: list[tuple[int, str, bool]]) -> Tree:
 def _trace_table(section: Section) -> Table:
     table = Table(title=section.title, title_style="bold", title_justify="left")
     for header in section.headers:
-        table.add_column(header)
+        table.add_column(header, overflow="fold")  # wrapped on a narrow terminal, never cut
     rows = section.rows
     if len(rows) > ROWS:
         note = f"... {len(rows) - ROWS} rows left out (--format json, text or markdown: all)"
@@ -156,14 +162,16 @@ def _names(names: list[str]) -> str:
 
 
 def trace(result, style) -> Group:
-    number = number_format(style.precision)
-    forward, backward, final = sections(result, number)
+    number = number_format(style)
+    forward, backward, final = sections(result, style)
     order, reverse = orders(result)
     if len(result.nodes) > NAMES:
         order, reverse = _names(result.order), _names(result.reached[::-1]) + left_out(result)
     entries = preorder(result.nodes, trace_label(number))
     picture = Text(too_large(result), style="dim") if entries is None else tree_of(entries)
     blank = Text("")
+    last = _trace_table(final)
+    last.caption = style.note()
     return Group(
         _trace_table(forward),
         blank,
@@ -175,23 +183,29 @@ def trace(result, style) -> Group:
         blank,
         _trace_table(backward),
         blank,
-        _trace_table(final),
+        last,
     )
 
 
 # --points
-def progress_bar(stream):
-    """A bar on standard error, by bytes read of the points file: call the result to move it."""
-    import atexit
-    import os
+class ProgressBar:
+    """A bar on standard error, by bytes read of the points file."""
 
-    from rich.progress import Progress
+    def __init__(self, stream) -> None:
+        import os
 
-    size = os.fstat(stream.fileno()).st_size
-    bar = Progress(
-        transient=True, console=Console(stderr=True), redirect_stdout=False, redirect_stderr=False
-    )
-    task = bar.add_task("points", total=size)
-    bar.start()
-    atexit.register(bar.stop)
-    return lambda: bar.update(task, completed=stream.buffer.tell())
+        from rich.progress import Progress
+
+        self._stream = stream
+        self._bar = Progress(transient=True, console=Console(stderr=True),
+                             redirect_stdout=False, redirect_stderr=False)  # fmt: skip
+        self._task = self._bar.add_task("points", total=os.fstat(stream.fileno()).st_size)
+
+    def start(self) -> None:
+        self._bar.start()
+
+    def update(self) -> None:
+        self._bar.update(self._task, completed=self._stream.buffer.tell())
+
+    def stop(self) -> None:
+        self._bar.stop()

@@ -7,6 +7,8 @@ final gradients. `sections()` says what they hold; each renderer says how.
 
 from __future__ import annotations
 
+import re
+
 from autodiff_cli.numbers import json_number
 from autodiff_cli.render.dialects import json_line
 from autodiff_cli.steps import Trace, meaning
@@ -31,14 +33,26 @@ class Action:
         return f"{self.title}: " + ", ".join(f"{code}{f}{code}" for f in self.fragments)
 
 
-def number_format(precision: int | None):
-    """repr, as the walkthrough prints floats (4.0, -3.0), or N significant digits."""
-    if precision is None:
-        return repr
-    return lambda x: format(x, f".{precision}g")
+# A number in an action's arithmetic, as `repr` wrote it (not part of a name like x1).
+_NUMBER = re.compile(r"(?<![\w.])(?:\d+\.\d*(?:e[+-]?\d+)?|\d+e[+-]?\d+)")
 
 
-def sections(trace: Trace, number=repr) -> list[Section]:
+def number_format(style):
+    """repr, as the walkthrough prints floats (4.0, -3.0), at the style's precision."""
+    return lambda x: style.number(x, repr)
+
+
+def _action(step, style) -> Action:
+    """The step's arithmetic, its numbers at the style's precision."""
+    if style.precision is None and not style.rounded:
+        return Action(step.title, step.fragments)
+    number = number_format(style)
+    fragments = [_NUMBER.sub(lambda m: number(float(m.group())), f) for f in step.fragments]
+    return Action(step.title, fragments)
+
+
+def sections(trace: Trace, style) -> list[Section]:
+    number = number_format(style)
     forward = Section(
         "Forward pass",
         ["Node", "Operation", "data"],
@@ -47,13 +61,18 @@ def sections(trace: Trace, number=repr) -> list[Section]:
     steps = []
     for s in trace.steps:
         result = ", ".join(f"{k}.grad = {number(g)}" for k, g in s.updates.items()) or "--"
-        steps.append([str(s.step), s.node, Action(s.title, s.fragments), result])
+        steps.append([str(s.step), s.node, _action(s, style), result])
     backward = Section("Backward pass", ["Step", "Node", "Action", "Result"], steps)
     final = Section(
         "Final gradients",
         ["Node", "data", "grad", "Meaning"],
         [
-            [name, number(trace.variable_data(name)), number(g), meaning(name, g, trace.output)]
+            [
+                name,
+                number(trace.variable_data(name)),
+                number(g),
+                meaning(name, g, trace.output, style.number),
+            ]
             for name, g in trace.gradients.items()
         ],
     )
@@ -141,17 +160,16 @@ def _text_table(section: Section) -> list[str]:
     return lines
 
 
-def _parts(trace: Trace, precision: int | None):
+def _parts(trace: Trace, style):
     """What text and Markdown both show: the sections, the orders, the picture."""
-    number = number_format(precision)
-    forward, backward, final = sections(trace, number)
-    entries = preorder(trace.nodes, trace_label(number))
+    forward, backward, final = sections(trace, style)
+    entries = preorder(trace.nodes, trace_label(number_format(style)))
     picture = tree_text(entries) if entries is not None else [too_large(trace)]
     return forward, backward, final, orders(trace), picture
 
 
 def text(trace: Trace, style) -> str:
-    forward, backward, final, (order, reverse), picture = _parts(trace, style.precision)
+    forward, backward, final, (order, reverse), picture = _parts(trace, style)
     out = [forward.title, *_text_table(forward), "", "Graph", *picture, ""]
     out += [f"Topological order: {order}", f"Reversed:          {reverse}", ""]
     out += [backward.title, *_text_table(backward), "", final.title, *_text_table(final)]
@@ -173,7 +191,7 @@ def _md_table(section: Section) -> list[str]:
 
 
 def markdown(trace: Trace, style) -> str:
-    forward, backward, final, (order, reverse), picture = _parts(trace, style.precision)
+    forward, backward, final, (order, reverse), picture = _parts(trace, style)
     out = [f"## Trace of `{trace.expression}`", "", *_md_table(forward), ""]
     out += ["### Graph", "", "```", *picture, "```", ""]
     out += ["### Topological order", "", f"Topological order: `{order}`", ""]
