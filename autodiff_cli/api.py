@@ -15,7 +15,6 @@ imported when a function needs them: loading this one stays cheap.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Iterator, Mapping
 
 from autodiff_cli.errors import AutodiffError, quoted
@@ -170,6 +169,13 @@ class CheckResult(Result):
     def failed(self) -> list[str]:
         return [r.name for r in self.rows if r.ok is False]
 
+    @property
+    def ok(self) -> bool | None:
+        """False if a gradient disagrees, None if one could not be checked, else True."""
+        if self.failed:
+            return False
+        return None if any(r.ok is None for r in self.rows) else True
+
 
 def check(source, point: Mapping[str, float], rtol: float = 1e-5, atol: float = 1e-6):
     """Each gradient beside a central finite difference, within atol + rtol * scale."""
@@ -188,13 +194,9 @@ class HessianResult(Result):
         self.expression, self.value = grad.expression, grad.value
         self.point, self.gradients = grad.point, grad.gradients
         self.matrix = matrix  # {row: {column: d2/(drow dcolumn)}}
+        entries = {f"{row} and {col}": e for row, cols in matrix.items() for col, e in cols.items()}
         self.warnings = _no_variables(self.point) + infinities(self.value, self.gradients)
-        self.warnings += [
-            f"the second derivative with respect to {row} and {col} is {entry}"
-            for row, cols in matrix.items()
-            for col, entry in cols.items()
-            if math.isinf(entry)
-        ]
+        self.warnings += infinities(0.0, entries, "second derivative")
 
 
 def hessian(source, point: Mapping[str, float]) -> HessianResult:

@@ -159,12 +159,17 @@ def _csv_lookup(columns: list[str], names: list[str], defaults: dict):
     index = {name: k for k, name in enumerate(columns)}
     missing = [n for n in names if n not in index and n not in defaults]
     if missing:
+        # One column whose name holds a separator: the file is not split as it was written.
+        one = columns[0] if len(columns) == 1 and any(c in columns[0] for c in SEPARATORS) else None
         raise AutodiffError(
             "missing_value",
             f"the points have no column for {', '.join(missing)}",
-            hint=f"add the column, or give a default value for {missing[0]}",
+            hint=f"add the column, or give a default value for {missing[0]}"
+            if one is None
+            else f"the header reads as one column, {one!r}: is the format the file's?",
             reason="missing_columns",
             names=missing,
+            one_column=one,
         )
     plan = [(name, index.get(name), defaults.get(name)) for name in names]
 
@@ -182,15 +187,27 @@ def _csv_lookup(columns: list[str], names: list[str], defaults: dict):
             try:
                 values.append(float(text))
             except ValueError:
-                raise _not_a_number(name, repr(text)) from None
+                raise _not_a_number(name, repr(text), _decimal_comma(text)) from None
         return values
 
     return lookup
 
 
-def _not_a_number(name: str, shown: str) -> AutodiffError:
+def _not_a_number(name: str, shown: str, why: str = "") -> AutodiffError:
     """`shown`: the value as its input writes it (CSV text quoted, JSON as JSON)."""
-    return AutodiffError("invalid_value", f"{name}: {quoted(shown)} is not a number")
+    return AutodiffError("invalid_value", f"{name}: {quoted(shown)} is not a number{why}")
+
+
+def _decimal_comma(text: str) -> str:
+    """What a spreadsheet's decimal comma (0,5) should be, said in the error: 0.5."""
+    pointed = text.strip().replace(",", ".", 1)
+    if "," not in text or "," in pointed:
+        return ""
+    try:
+        float(pointed)
+    except ValueError:
+        return ""
+    return f" (a decimal comma: write {pointed})"
 
 
 def _jsonl_rows(stream):

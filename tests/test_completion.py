@@ -22,7 +22,7 @@ SHELLS = ("bash", "zsh", "fish")
 COMMANDS = ["check", "completion", "diff", "functions", "grad", "graph", "hessian", "jacobian",
             "plot", "trace"]  # fmt: skip
 HESSIAN_OPTIONS = ["--expr", "--set", "--format", "--precision", "--color", "--help"]
-DIFF_OPTIONS = ["--expr", "--set", "--wrt", "--order", "--steps", "--format", "--color", "--help"]
+DIFF_OPTIONS = ["--expr", "--wrt", "--order", "--steps", "--format", "--color", "--help"]
 
 
 @pytest.mark.parametrize("shell", SHELLS)
@@ -100,7 +100,7 @@ def offered(autodiff, line: str, stdin: str | None = None) -> list[str]:
         ('autodiff hessian --expr "-x*y" --', ["--x", "--y", *HESSIAN_OPTIONS[1:]]),
         # the option, once: a variable named format is given by -D format=VALUE
         ('autodiff hessian "format*x" --fo', ["--format"]),
-        ('autodiff diff "x*y" --s', ["--set", "--steps"]),  # diff takes no values
+        ('autodiff diff "x*y" --s', ["--steps"]),  # diff takes no values: no -D/--set
         ('autodiff diff "x*y" --', DIFF_OPTIONS),
         # another command's option is no variable's either: -D points=VALUE
         ('autodiff hessian "points*x" --', ["--x", *HESSIAN_OPTIONS]),

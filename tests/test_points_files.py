@@ -30,7 +30,7 @@ def test_a_semicolon_file_from_the_installed_command(autodiff, tmp_path):
     assert r.returncode == 1
     assert r.stdout == (  # a decimal comma is not a number: float() reads the cells
         "value,grad_w,grad_x,grad_b,error\n7.0,3.0,2.0,1.0,\n"
-        ",,,,\"row 2: w: '0,5' is not a number\"\n"
+        ",,,,\"row 2: w: '0,5' is not a number (a decimal comma: write 0.5)\"\n"
     )
     assert (
         r.stderr == "autodiff: warning: 1 of 2 rows failed: see the error records in the output\n"

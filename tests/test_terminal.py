@@ -14,7 +14,7 @@ from terminal import autodiff as on_terminal
 from terminal import in_terminal
 
 ESCAPES = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
-NOTE = "rounded to 12 digits; --precision 17 for all"
+NOTE = "rounded to 12 digits; exact: --format text"
 
 
 def screen(shown: str) -> list[str]:
@@ -56,7 +56,7 @@ def test_graph_rounds_on_a_terminal_and_takes_precision(autodiff):
     lines = screen(shown)
     assert code == 0
     assert lines[0] == "L = a + 0.2   data 0.3, grad 1.0"
-    assert lines[5] == NOTE
+    assert lines[5] == "rounded to 12 digits; exact: piped, as text"
     piped = autodiff("graph", "x*0.1+0.2", "--x", "1")
     assert piped.stdout.splitlines()[0] == "L = a + 0.2   data 0.30000000000000004, grad 1.0"
     three = autodiff("graph", "x*0.1+0.2", "--x", "1", "--precision", "3", "--format", "dot")
@@ -130,3 +130,38 @@ def test_the_bar_shows_when_records_go_to_a_file_and_goes_before_ctrl_c(tmp_path
     # moving up a line and erasing it: cursor up, erase line).
     assert shown.endswith("\x1b[1A\x1b[2K\r\nautodiff: interrupted\r\n"), shown[-300:]
     assert out.read_text().startswith("value\tgrad_w\tgrad_x\tgrad_b\n0.5370495669980353\t")
+
+
+def test_rounding_never_drops_whole_digits_nor_touches_what_was_typed(autodiff):
+    code, shown = in_terminal("grad", "x*y", "--x", "123456789012345", "--y", "0.1")
+    lines = screen(shown)
+    assert code == 0
+    # 123456789012345 * 0.1 = 12345678901234.5 (exactly 12345678901234.502 in doubles)
+    assert any(re.fullmatch(r"│ output │ 1\.23456789012e\+13 │ +│", line) for line in lines)
+    assert any(re.fullmatch(r"│ x +│ +123456789012345 │ +0\.1 │", line) for line in lines)
+    assert any(re.fullmatch(r"│ y +│ +0\.1 │ 1\.23456789012e\+14 │", line) for line in lines)
+
+
+def test_a_table_too_wide_for_the_terminal_takes_fewer_digits_not_folded_numbers():
+    code, shown = in_terminal("check", "x**3*y + sin(x*y)", "--x", "1.2", "--y", "-0.7",
+                              columns=60)  # fmt: skip
+    lines = screen(shown)
+    assert code == 0 and max(len(line) for line in lines) <= 60
+    # d/dx = 3x**2*y + y*cos(xy) = -3.4912239780...: 6 digits fit, each number on one line
+    assert any(re.fullmatch(r" x +-3\.49122 +-3\.49122 +3\.96e-11 +1\.13e-11 +ok ", line)
+               for line in lines), lines  # fmt: skip
+    assert "rounded to 6 digits; exact: --format text" in lines
+
+
+def test_the_trace_keeps_a_constants_name_when_its_numbers_are_shortened(autodiff):
+    r = autodiff("trace", "3.14159*x + 1e-7", "--x", "2", "--precision", "2", "--format", "text")
+    assert "Mul backward: 3.14159.grad += (2) * 1, x.grad += (3.1) * 1" in r.stdout
+    assert "Add backward: a.grad += 1, 1e-7.grad += 1" in r.stdout
+
+
+@pytest.mark.parametrize("command", [["diff", "gelu_tanh(w*x+b)*logsumexp(w,x,b)", "--steps"],
+                                     ["functions"]])  # fmt: skip
+def test_no_table_cuts_its_text_at_60_columns(command):
+    code, shown = in_terminal(*command, columns=60)
+    assert code == 0 and "…" not in shown
+    assert max(len(line) for line in screen(shown)) <= 60

@@ -134,7 +134,7 @@ def grad(
         from autodiff_cli.cli import pipelines  # with what it reads and writes: not at start-up
 
         pipelines.run(args, expr, sets, wrt, fmt, precision, show_trace, lines, points,
-                      points_format, keep_input)  # fmt: skip
+                      points_format, keep_input, color)  # fmt: skip
     elif show_trace:
         _trace(args, expr, sets, wrt, format_for("trace", fmt, "a trace"), precision, color)
     else:
@@ -269,7 +269,7 @@ def jacobian(args, expr, sets, fmt, precision, color) -> None:
 
 
 @autodiff.command(cls=ValuesCommand, values=False)
-@options(*expression_options("EXPR"))
+@options(*expression_options("EXPR", values=False))
 @click.option("--wrt", metavar="A,B", help="Only these variables, in this order.")
 @click.option(
     "--order",
@@ -295,11 +295,7 @@ def diff(args, expr, sets, wrt, order, steps, fmt, color) -> None:
       autodiff diff "x**3*y" --order 2 --format json
       autodiff diff "x^2*sin(x)" --format latex
     """
-    positional, given = inputs.split_values(args, sets)
-    if given:
-        inputs.refuse_misspelt(given, ())
-        raise AutodiffError("usage", "diff takes no values: the formula holds for every point",
-                            hint="autodiff grad evaluates it at a point")  # fmt: skip
+    positional, _ = inputs.split_values(args, sets)  # none taken: it says so
     if steps and fmt == "latex":
         raise AutodiffError("usage", "--steps cannot be written as latex",
                             hint="--format table, text, markdown or json")  # fmt: skip
@@ -310,7 +306,8 @@ def diff(args, expr, sets, wrt, order, steps, fmt, color) -> None:
 
 @autodiff.command()
 @output_format("functions", "Output format.")
-def functions(fmt) -> None:
+@color_option()
+def functions(fmt, color) -> None:
     """List the operations, with their derivative rules.
 
     \b
@@ -318,7 +315,7 @@ def functions(fmt) -> None:
       autodiff functions
       autodiff functions --format markdown > functions.md
     """
-    _show(_api().functions(), fmt)
+    _show(_api().functions(), fmt, color=color)
 
 
 @autodiff.command()

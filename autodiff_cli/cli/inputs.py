@@ -11,18 +11,22 @@ import click
 
 from autodiff_cli.cli.options import is_named
 from autodiff_cli.cli.process import warn
-from autodiff_cli.cli.words import option_names, value_option
+from autodiff_cli.cli.slips import options_named, refuse_foreign, refuse_misspelt
+from autodiff_cli.cli.words import value_option
 from autodiff_cli.errors import AutodiffError
 
 WRITTEN = "autodiff.written"  # click's `ctx.meta` key: {name: its value as typed}
 
 
-def parse_number(text: str, option: str) -> float:
-    """A value given on the command line; a usage error naming `option` if it is not one.
+def parse_number(text: str | None, option: str) -> float:
+    """A value given on the command line; a usage error naming `option` if it is not one
+    (None: it was left out).
 
     Decimal numbers as in the expression language, with a sign, and inf, -inf,
     nan: what float() reads (spaces around it too), less its digit separators.
     """
+    if text is None:
+        raise AutodiffError("usage", f"option {option} needs a value", hint=f"{option} 2")
     if "_" not in text:
         try:
             return float(text)  # spaces around it go, as -D NAME=VALUE's do
@@ -52,9 +56,8 @@ def split_values(args: tuple[str, ...], sets: tuple[str, ...]):
             elif following is not None and not is_named(following):
                 given[name] = (following, f"--{name}")
                 i += 1
-            else:
-                refuse_misspelt({name: ("", f"--{name}")}, ())
-                raise AutodiffError("usage", f"option --{name} needs a value", hint=f"--{name} 2")
+            else:  # said once the expression is known: a misspelt option, or a value left out
+                given[name] = (None, f"--{name}")
         elif word.startswith("--") and len(word) > 2:
             raise AutodiffError("usage", f"no such option: {word}")
         else:
@@ -67,64 +70,13 @@ def split_values(args: tuple[str, ...], sets: tuple[str, ...]):
                 "usage", f"-D takes NAME=VALUE, got {item!r}", hint="-D learning_rate=0.1"
             )
         given[name.strip()] = (text.strip(), f"-D {name.strip()}")
-    click.get_current_context().meta[WRITTEN] = {name: text for name, (text, _) in given.items()}
+    ctx = click.get_current_context()
+    if given and not getattr(ctx.command, "values", True):
+        refuse_misspelt(given, ())
+        message = f"{ctx.info_name} takes no values: the formula holds for every point"
+        raise AutodiffError("usage", message, hint="autodiff grad evaluates it at a point")
+    ctx.meta[WRITTEN] = {name: text for name, (text, _) in given.items()}
     return positional, given
-
-
-def _own_options() -> dict[str, click.Option]:
-    ctx = click.get_current_context()
-    own = {}
-    for param in ctx.command.get_params(ctx):
-        if isinstance(param, click.Option):
-            own.update(dict.fromkeys(param.opts + param.secondary_opts, param))
-    return own
-
-
-def refuse_foreign(name: str) -> None:
-    """--NAME that is another command's option is a mistake, never a variable's value."""
-    ctx = click.get_current_context()
-    group = ctx.find_root().command
-    if name not in option_names(group) or f"--{name}" in _own_options():
-        return
-    owners = [
-        command
-        for command, c in group.commands.items()
-        if any(f"--{name}" in p.opts for p in c.get_params(ctx))
-    ]
-    raise AutodiffError(
-        "usage",
-        f"--{name} is not an option of {ctx.info_name}",
-        hint=f"it is an option of {' and '.join(owners)}; "
-        f"a variable named {name} takes -D {name}=VALUE",
-    )
-
-
-def misspelt(name: str, variables=()) -> str | None:
-    """The option `--NAME` was likely meant for: --format json for --json, --format for
-    --fromat; None if it looks like nothing of the command's, or more like a variable."""
-    own = _own_options()
-    choices = getattr(own.get("--format"), "type", None)
-    if name in getattr(choices, "choices", ()):
-        return f"--format {name}"
-    from difflib import get_close_matches
-
-    options = [o[2:] for o in own if o.startswith("--")]
-    close = get_close_matches(name, [*options, *variables], 1, 0.8)
-    return f"--{close[0]}" if close and close[0] in options else None
-
-
-def refuse_misspelt(given: dict, variables) -> None:
-    """A --NAME given (not -D) that no variable has, close to one of the command's options:
-    a usage error that names the option, before its value is read as a number."""
-    for name, (_text, how) in given.items():
-        if how.startswith("--") and name not in variables:
-            meant = misspelt(name, variables)
-            if meant is not None:
-                raise AutodiffError(
-                    "usage",
-                    f"no option --{name}: did you mean {meant}?",
-                    hint=f"a variable named {name} takes -D {name}=VALUE",
-                )
 
 
 def numbers(given: dict, skip: str | None = None) -> dict[str, float]:
@@ -150,7 +102,8 @@ def read_source(
         raise AutodiffError(
             "usage",
             f"one expression only, but also got: {extra}",
-            hint="quote the expression, and give values as --NAME VALUE",
+            hint=options_named(positional[0])
+            or "quote the expression, and give values as --NAME VALUE",
         )
     if positional[0] == "-":
         from autodiff_cli.reading import open_input, read_expression
@@ -218,7 +171,7 @@ def swept_range(given: dict) -> tuple[str, float, float]:
     """The one variable given a range LO:HI, and its ends, checked as the library checks them."""
     from autodiff_cli import api
 
-    ranges = {name: text for name, (text, _how) in given.items() if ":" in text}
+    ranges = {name: text for name, (text, _how) in given.items() if ":" in (text or "")}
     if len(ranges) != 1:
         raise AutodiffError(
             "usage",

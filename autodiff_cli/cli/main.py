@@ -5,7 +5,9 @@ from __future__ import annotations
 import gc
 import sys
 
-from autodiff_cli.cli import inputs, words
+import click
+
+from autodiff_cli.cli import inputs, slips, words
 from autodiff_cli.cli.commands import autodiff
 from autodiff_cli.cli.process import run
 from autodiff_cli.errors import AutodiffError
@@ -61,3 +63,5 @@ def _invoke(argv: list[str]):
             return autodiff.invoke(ctx)
         except AutodiffError as error:
             raise words.for_command_line(error, ctx.meta.get(inputs.WRITTEN, {})) from None
+        except click.NoSuchOption as error:  # a command without values: functions
+            raise slips.no_such_option(error) from None

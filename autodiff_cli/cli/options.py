@@ -26,14 +26,18 @@ def options(*decorators):
     return decorate
 
 
-def expression_options(metavar: str = "EXPR [--VAR VALUE]..."):
-    """The expression and its values: what every command that evaluates takes."""
+def expression_options(metavar: str = "EXPR [--VAR VALUE]...", values: bool = True):
+    """The expression and its values: what every command that evaluates takes.
+
+    `values`: False for a command that takes none (diff): -D is read only to
+    refuse it, and neither help nor completion offers it.
+    """
     return [
         click.argument("args", nargs=-1, type=click.UNPROCESSED, metavar=metavar),
         click.option("--expr", "expr", metavar="EXPR",
                      help="The expression, when it starts with '-'."),
         click.option("-D", "--set", "sets", multiple=True, metavar="NAME=VALUE",
-                     help="A variable's value."),
+                     help="A variable's value.", hidden=not values),
     ]  # fmt: skip
 
 
@@ -65,8 +69,8 @@ PRECISION = click.option(
     "--precision",
     type=click.IntRange(1, 17),
     metavar="N",
-    help="Significant digits of the numbers for people (default: exact; a table: at most 12). "
-    "JSON, CSV and TSV are always exact.",
+    help="Significant digits of the numbers shown (default: exact; in a table on a terminal, "
+    "at most 12).",
 )
 DEFAULT_HELP = "Output format. Default: table on a terminal, text otherwise."
 
@@ -126,6 +130,9 @@ class ValuesCommand(click.Command):
                     kept.append(f"{word}={option.flag_value}")
                     i += 1
                     continue
+                if following is None and not ctx.resilient_parsing:  # (completion: its value
+                    # is being typed) else click would take the "--" added below for it
+                    raise AutodiffError("usage", f"option {word} needs a value")
                 kept += args[i : i + 2]
                 i += 2
             elif option is not None or not (word.startswith("--") and name[2:].isidentifier()):

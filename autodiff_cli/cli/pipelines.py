@@ -13,7 +13,7 @@ import sys
 import click
 
 from autodiff_cli import api, render
-from autodiff_cli.cli import inputs, words
+from autodiff_cli.cli import inputs, slips, words
 from autodiff_cli.cli.options import format_for
 from autodiff_cli.cli.process import warn
 from autodiff_cli.errors import AutodiffError
@@ -22,7 +22,7 @@ from autodiff_cli.reading import is_streaming, open_input
 
 def run(
     args, expr, sets, wrt, fmt, precision, show_trace, lines, points, points_format,
-    keep_input=False,
+    keep_input=False, color="auto",
 ) -> None:  # fmt: skip
     gc.enable()  # a stream may never end: what it drops must be collected
     if lines is not None and points is not None:
@@ -41,16 +41,16 @@ def run(
     fmt = format_for(kind, fmt, "a pipeline") or render.default_format(kind)
     positional, given = inputs.split_values(args, sets)
     if lines is not None:
-        inputs.refuse_misspelt(given, ())  # each line has its own variables: none is known
+        slips.refuse_misspelt(given, ())  # each line has its own variables: none is known
     else:
         source, origin = inputs.read_source(positional, expr)
         if origin == "-" and points == "-":
             raise AutodiffError("usage", "the expression and the points cannot both be stdin")
         expression = api.parse(source, origin=origin)
-        inputs.refuse_misspelt(given, expression.leaves)
+        slips.refuse_misspelt(given, expression.leaves)
     defaults, wanted = inputs.numbers(given), inputs.names(wrt)
     make_writer = render.writer(kind, fmt)
-    style = render.Style(precision)
+    style = render.Style(precision, color)
     if lines is not None:
         if positional or expr:
             raise AutodiffError(
@@ -75,7 +75,7 @@ def run(
             elif rows.unused:
                 warn(f"columns {', '.join(rows.unused)} are not used by the expression")
             writer = make_writer(sys.stdout, fmt, style, rows.names)
-        failed, total = _points(rows, stream, writer, keep_input)
+        failed, total = _points(rows, stream, writer, keep_input, color)
         what = "rows"
     if failed:
         warn(f"{failed} of {total} {what} failed: see the error records in the output")
@@ -116,7 +116,7 @@ def _kept_writer(rows, expression, fmt: str, style):
     return KeptPointsWriter(sys.stdout, fmt, style, rows.names, list(columns), from_json)
 
 
-def _points(rows, stream, writer, keep: bool = False) -> tuple[int, int]:
+def _points(rows, stream, writer, keep: bool = False, color="auto") -> tuple[int, int]:
     """(failed, rows), with a progress bar on standard error while a file is read, when
     that is a terminal and the records go elsewhere (not drawn over each other)."""
     streaming = is_streaming(stream)
@@ -124,7 +124,7 @@ def _points(rows, stream, writer, keep: bool = False) -> tuple[int, int]:
     if sys.stderr.isatty() and not sys.stdout.isatty() and not streaming:
         from autodiff_cli.render.terminal import ProgressBar
 
-        bar = ProgressBar(stream)
+        bar = ProgressBar(stream, color)
     record, error, flush = writer.record, writer.error, writer.flush
     failed = number = 0
     try:  # with --keep-input, each row also as it was read

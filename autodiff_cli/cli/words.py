@@ -50,6 +50,8 @@ def _missing_values(error, data, written):
 
 
 def _missing_columns(error, data, written):
+    if data.get("one_column"):
+        return error.message, f"{error.hint} (--points-format csv, tsv or jsonl)"
     return error.message, f"add the column, or give a default: {value_option(data['names'][0])}"
 
 

@@ -74,23 +74,31 @@ class Style:
     def __init__(self, precision: int | None = None, color: str = "auto") -> None:
         self.precision, self.color = precision, color
         self.rounded = self.shortened = False
+        self.digits = TERMINAL_DIGITS  # fewer where a table would not fit the terminal
 
     def number(self, x: float, exact=plain) -> str:
         """`x` at the precision asked for; else `exact(x)` (plain: 2, repr: 2.0), rounded
-        to TERMINAL_DIGITS in a table."""
+        to `digits` in a table: 1.23456789012e+14 when that drops whole digits,
+        never a wrong number that looks exact."""
         if self.precision is not None:
             return with_precision(x, self.precision)
         if self.rounded and math.isfinite(x):
-            short = float(format(x, f".{TERMINAL_DIGITS}g"))
-            if short != x:
-                self.shortened, x = True, short
+            short = format(x, f".{self.digits}g")
+            if float(short) != x:
+                self.shortened = True
+                digits_only = short.lstrip("-").isdigit()
+                return short + ".0" if digits_only and exact is repr else short
         return exact(x)
 
-    def note(self) -> str | None:
-        """What a table says under it when a number was rounded."""
+    def given(self, x: float) -> str:
+        """A value the person typed: at the precision asked for, else as typed, never rounded."""
+        return plain(x) if self.precision is None else with_precision(x, self.precision)
+
+    def note(self, exact: str = "--format text") -> str | None:
+        """What a table says under it when a number was rounded; `exact`: how to see them all."""
         if not self.shortened:
             return None
-        return f"rounded to {TERMINAL_DIGITS} digits; --precision 17 for all"
+        return f"rounded to {self.digits} digits; exact: {exact}"
 
 
 def writer(kind: str, fmt: str):

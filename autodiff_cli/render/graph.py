@@ -45,7 +45,7 @@ def tree(graph, style):
 
         style.rounded = True
         drawn = tree_of(preorder(nodes, tree_label(style), limit=None))
-        note = style.note()
+        note = style.note("piped, as text")
         return drawn if note is None else Group(drawn, Text(note, style="dim"))
     return "\n".join(tree_text(preorder(nodes, tree_label(style), limit=None))) + "\n"
 

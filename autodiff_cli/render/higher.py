@@ -13,8 +13,18 @@ from autodiff_cli.render.dialects import cell, delimited, json_line
 CHECK_HEADERS = ["variable", "autodiff", "numeric", "abs error", "rel error", "ok"]
 
 
-def _check(result, number, exact: bool):
-    error = machine if exact else (lambda x: f"{x:.2e}")
+class _Exact:
+    """csv and tsv: every number exact (`machine`), the inputs too."""
+
+    number = given = staticmethod(machine)
+
+
+EXACT = _Exact()
+
+
+def _check(result, style):
+    number = style.number
+    error = machine if style is EXACT else (lambda x: f"{x:.2e}")
     rows = [
         [r.name, number(r.auto), number(r.numeric), error(r.abs_error), error(r.rel_error),
          {True: "ok", False: "FAIL", None: "unchecked"}[r.ok]]
@@ -23,19 +33,23 @@ def _check(result, number, exact: bool):
     return [(result.expression, [CHECK_HEADERS, *rows])]
 
 
-def _hessian(result, number, exact: bool):
+def _hessian(result, style):
+    number = style.number
     first = [["", "value", "gradient"], ["output", number(result.value), ""]]
-    first += [[n, number(result.point[n]), number(g)] for n, g in result.gradients.items()]
+    first += [[n, style.given(result.point[n]), number(g)] for n, g in result.gradients.items()]
     names = list(result.point)
+    if not names:  # no variables: no matrix to show
+        return [(result.expression, first)]
     matrix = [["", *names]]
     matrix += [[row, *(number(cols[col]) for col in names)] for row, cols in result.matrix.items()]
     return [(result.expression, first), ("Hessian", matrix)]
 
 
-def _jacobian(result, number, exact: bool):
+def _jacobian(result, style):
+    number = style.number
     table = [["output", "value", *result.variables]]
     for text, value, row in zip(result.outputs, result.values, result.rows):
-        shown = cell(text) if exact else text  # csv and tsv: never a spreadsheet formula
+        shown = cell(text) if style is EXACT else text  # csv, tsv: never a spreadsheet formula
         table.append([shown, number(value), *(number(row[n]) for n in result.variables)])
     return [(f"Jacobian of {result.expression}", table)]
 
@@ -43,22 +57,29 @@ def _jacobian(result, number, exact: bool):
 _TABLES = {"check": _check, "hessian": _hessian, "jacobian": _jacobian}
 
 
-def tables(result, number=machine):
-    """[(title, rows)]: numbers as `number` writes them; exact (`machine`) for csv and tsv."""
-    return _TABLES[result.kind](result, number, number is machine)
+def tables(result, style=EXACT):
+    """[(title, rows)]: numbers as `style` writes them; EXACT for csv and tsv."""
+    return _TABLES[result.kind](result, style)
+
+
+def _written(result, style, fmt: str) -> str:
+    """The last table, which text, csv and tsv write (a Hessian's matrix; none without
+    variables)."""
+    if result.kind == "hessian" and not result.point:
+        return ""
+    return delimited(tables(result, style)[-1][1], fmt)
 
 
 def text(result, style) -> str:
-    rows = tables(result, style.number)[-1][1]
-    return "" if rows == [[""]] else delimited(rows, "tsv")  # no variables: no matrix
+    return _written(result, style, "tsv")
 
 
 def csv(result, style) -> str:
-    return delimited(tables(result)[-1][1], "csv")
+    return _written(result, EXACT, "csv")
 
 
 def tsv(result, style) -> str:
-    return delimited(tables(result)[-1][1], "tsv")
+    return _written(result, EXACT, "tsv")
 
 
 def _numbers(mapping: dict) -> dict:
@@ -74,7 +95,7 @@ def as_json(result, style) -> str:
             for r in result.rows
         ]  # fmt: skip
         obj = {"expression": result.expression, "value": json_number(result.value),
-               "rtol": result.rtol, "atol": result.atol, "ok": not result.failed,
+               "rtol": result.rtol, "atol": result.atol, "ok": result.ok,
                "variables": variables, "warnings": result.warnings}  # fmt: skip
     elif result.kind == "hessian":
         obj = {"expression": result.expression, "value": json_number(result.value),

@@ -6,6 +6,7 @@ asked for: Rich costs start-up time that the other formats need not pay.
 
 from __future__ import annotations
 
+from rich import box
 from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
@@ -27,6 +28,12 @@ from autodiff_cli.render.walk import (
 
 ROWS = 40  # rows shown of a longer trace table: the first and last half of this
 NAMES = 30  # names shown of a longer topological order
+
+
+def _column(table: Table, header: str, **options) -> None:
+    """A column that wraps on a narrow terminal and folds a word longer than its width:
+    never cut with an ellipsis (a number least of all)."""
+    table.add_column(header, overflow="fold", **options)
 
 
 class _Console(Console):
@@ -57,32 +64,60 @@ def diff(result, style):
         steps = Table(title="derivation", title_style="bold", show_edge=True)
         for name in ("#", "derivative", "rule", "of", "by the rule", "simplified"):
             if name != "derivative" or several:
-                steps.add_column(name, justify="right" if name == "#" else "left")
+                _column(steps, name, justify="right" if name == "#" else "left")
         for i, s in enumerate(result.steps, 1):
             cells = [Text(c) for c in (s.rule, s.expression, s.applied, s.result)]
             steps.add_row(str(i), *([label(s.path)] if several else []), *cells)
         parts.append(steps)
     table = Table(title=Text(result.expression), title_style="bold", show_edge=True)
-    table.add_column("derivative", style="bold")
-    table.add_column("formula")
+    _column(table, "derivative", style="bold")
+    _column(table, "formula")
     for path, formula in result.formulas.items():
         table.add_row(label(path), Text(formula))
     parts.append(table)
     return Group(*parts)
 
 
+def _fitted(draw, style):
+    """`draw()` with numbers of TERMINAL_DIGITS, or fewer (down to 6) where that is wider
+    than the terminal, then without box lines: fewer digits read better than numbers
+    folded over two lines."""
+    width, measure = Console().width, Console(width=10_000).measure
+    drawn = draw()
+    if style.precision is None:
+        for digits in (10, 8, 6):
+            if measure(drawn).maximum <= width:
+                break
+            style.digits, style.shortened = digits, False
+            drawn = draw()
+    if measure(drawn).maximum > width:  # still too wide: no box lines between the columns
+        for table in drawn.renderables if isinstance(drawn, Group) else [drawn]:
+            table.box, table.show_edge = box.SIMPLE_HEAD, False
+    return drawn
+
+
+def _noted(parts: list, style) -> Group:
+    """Tables, then a line saying that numbers were rounded, if they were."""
+    note = style.note()
+    return Group(*parts, *([Text(note, style="dim italic")] if note else []))
+
+
 # grad
 def grad_table(result, style) -> Table:
+    return _fitted(lambda: _grad_table(result, style), style)
+
+
+def _grad_table(result, style) -> Table:
     # Text, not markup: a comment in the expression may hold brackets.
     table = Table(title=Text(result.expression), title_style="bold", show_edge=True)
-    table.add_column("", style="bold", overflow="fold")
-    table.add_column("value", justify="right", overflow="fold")
-    table.add_column(derivative(result.order), justify="right", overflow="fold")
+    _column(table, "", style="bold")
+    _column(table, "value", justify="right")
+    _column(table, derivative(result.order), justify="right")
     table.add_row(result.output, style.number(result.value), "", end_section=True)
     for var, g in result.gradients.items():
         sign = "red" if g < 0 else "green" if g > 0 else "dim"  # the sign is the message
         shown = Text(style.number(g), style=sign)
-        table.add_row(var, style.number(result.point[var]), shown)
+        table.add_row(var, style.given(result.point[var]), shown)
     table.caption = style.note()
     return table
 
@@ -90,19 +125,18 @@ def grad_table(result, style) -> Table:
 # check, hessian, jacobian
 def matrix(result, style) -> Group:
     """Each of the result's tables: the first column the names, the numbers right-aligned."""
-    drawn = [_numbers_table(rows, title) for title, rows in higher.tables(result, style.number)]
-    drawn[-1].caption = style.note()
-    return Group(*drawn)
+
+    def draw():
+        return Group(*(_numbers_table(rows, title) for title, rows in higher.tables(result, style)))
+
+    return _noted(list(_fitted(draw, style).renderables), style)
 
 
 def _numbers_table(rows: list[list[str]], title: str) -> Table:
     out = Table(title=Text(title), title_style="bold")
     for k, header in enumerate(rows[0]):
-        out.add_column(
-            header,
-            justify="left" if k == 0 else "right",
-            style="bold" if k == 0 else None,
-            overflow="fold",
+        _column(
+            out, header, justify="left" if k == 0 else "right", style="bold" if k == 0 else None
         )
     for row in rows[1:]:
         out.add_row(*(Text(cell) for cell in row))
@@ -118,7 +152,7 @@ def functions(listing, style) -> Group:
     for group, ops in listing.groups:
         table = Table(title=group, title_style="bold", title_justify="left")
         for header in HEADER[1:]:
-            table.add_column(header)
+            _column(table, header)
         for op in ops:
             table.add_row(*(Text(cell) for cell in cells(op)))
         tables.append(table)
@@ -139,7 +173,7 @@ def tree_of(entries: list[tuple[int, str, bool]]) -> Tree:
 def _trace_table(section: Section) -> Table:
     table = Table(title=section.title, title_style="bold", title_justify="left")
     for header in section.headers:
-        table.add_column(header, overflow="fold")  # wrapped on a narrow terminal, never cut
+        _column(table, header)
     rows = section.rows
     if len(rows) > ROWS:
         note = f"... {len(rows) - ROWS} rows left out (--format json, text or markdown: all)"
@@ -170,9 +204,7 @@ def trace(result, style) -> Group:
     entries = preorder(result.nodes, trace_label(number))
     picture = Text(too_large(result), style="dim") if entries is None else tree_of(entries)
     blank = Text("")
-    last = _trace_table(final)
-    last.caption = style.note()
-    return Group(
+    parts = [
         _trace_table(forward),
         blank,
         Text("Graph", style="bold"),
@@ -183,21 +215,23 @@ def trace(result, style) -> Group:
         blank,
         _trace_table(backward),
         blank,
-        last,
-    )
+        _trace_table(final),
+    ]
+    return _noted(parts, style)
 
 
 # --points
 class ProgressBar:
     """A bar on standard error, by bytes read of the points file."""
 
-    def __init__(self, stream) -> None:
+    def __init__(self, stream, color: str = "auto") -> None:
         import os
 
         from rich.progress import Progress
 
         self._stream = stream
-        self._bar = Progress(transient=True, console=Console(stderr=True),
+        plain = {"never": True, "always": False}.get(color)  # auto: NO_COLOR decides
+        self._bar = Progress(transient=True, console=Console(stderr=True, no_color=plain),
                              redirect_stdout=False, redirect_stderr=False)  # fmt: skip
         self._task = self._bar.add_task("points", total=os.fstat(stream.fileno()).st_size)
 

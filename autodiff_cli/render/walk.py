@@ -35,6 +35,7 @@ class Action:
 
 # A number in an action's arithmetic, as `repr` wrote it (not part of a name like x1).
 _NUMBER = re.compile(r"(?<![\w.])(?:\d+\.\d*(?:e[+-]?\d+)?|\d+e[+-]?\d+)")
+_RECEIVES = " += "  # what comes after it is arithmetic; before it, a node's name (2.5.grad)
 
 
 def number_format(style):
@@ -47,8 +48,12 @@ def _action(step, style) -> Action:
     if style.precision is None and not style.rounded:
         return Action(step.title, step.fragments)
     number = number_format(style)
-    fragments = [_NUMBER.sub(lambda m: number(float(m.group())), f) for f in step.fragments]
-    return Action(step.title, fragments)
+
+    def shown(fragment: str) -> str:
+        name, receives, arithmetic = fragment.partition(_RECEIVES)
+        return name + receives + _NUMBER.sub(lambda m: number(float(m.group())), arithmetic)
+
+    return Action(step.title, [shown(f) for f in step.fragments])
 
 
 def sections(trace: Trace, style) -> list[Section]:
