@@ -75,7 +75,7 @@ def run(
             elif rows.unused:
                 warn(f"columns {', '.join(rows.unused)} are not used by the expression")
             writer = make_writer(sys.stdout, fmt, style, rows.names)
-        failed, total = _points(rows, stream, writer, keep_input, color)
+        failed, total = _points(rows, stream, writer, color)
         what = "rows"
     if failed:
         warn(f"{failed} of {total} {what} failed: see the error records in the output")
@@ -116,7 +116,7 @@ def _kept_writer(rows, expression, fmt: str, style):
     return KeptPointsWriter(sys.stdout, fmt, style, rows.names, list(columns), from_json)
 
 
-def _points(rows, stream, writer, keep: bool = False, color="auto") -> tuple[int, int]:
+def _points(rows, stream, writer, color="auto") -> tuple[int, int]:
     """(failed, rows), with a progress bar on standard error while a file is read, when
     that is a terminal and the records go elsewhere (not drawn over each other)."""
     streaming = is_streaming(stream)
@@ -127,18 +127,18 @@ def _points(rows, stream, writer, keep: bool = False, color="auto") -> tuple[int
         bar = ProgressBar(stream, color)
     record, error, flush = writer.record, writer.error, writer.flush
     failed = number = 0
-    try:  # with --keep-input, each row also as it was read
+    try:  # each row also as it was read, which --keep-input's writer repeats
         if bar is not None:
             bar.start()
         writer.header()
-        for number, outcome, *read in rows.with_input() if keep else rows:
+        for number, outcome, read in rows.with_input():
             if bar is not None and number % 4096 == 0:
                 bar.update()
             if outcome.__class__ is tuple:  # the numbers: by far the most common
-                record(number, outcome, *read)
+                record(number, outcome, read)
             else:
                 failed += 1
-                error(number, words.for_command_line(outcome), *read)
+                error(number, words.for_command_line(outcome), read)
             if streaming:
                 flush()
     finally:  # gone before anything else is said, even Ctrl-C's message

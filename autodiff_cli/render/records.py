@@ -91,7 +91,8 @@ class PointsWriter(Writer):
         elif self.fmt == "text":
             self.stream.write("\t".join(columns) + "\n")
 
-    def record(self, row: int, numbers: tuple) -> None:
+    def record(self, row: int, numbers: tuple, read=None) -> None:
+        """`read`: the row as read, for a writer that keeps it (`kept.py`)."""
         if self.delimited:
             self.row((*numbers, ""))  # floats as repr: full precision
         elif self.fmt == "text":
@@ -100,7 +101,7 @@ class PointsWriter(Writer):
             grads = {n: json_number(g) for n, g in zip(self.names, numbers[1:])}
             self._json({"row": row, "value": json_number(numbers[0]), "gradients": grads})
 
-    def error(self, row: int, error: AutodiffError) -> None:
+    def error(self, row: int, error: AutodiffError, read=None) -> None:
         message = f"row {row}: {errors.capped(error.message)}"
         if self.delimited:
             self.row([""] * (len(self.names) + 1) + [message])

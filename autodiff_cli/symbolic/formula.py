@@ -32,6 +32,18 @@ def number(x: float) -> tuple[str, int]:
     return plain(x), (UNARY if x < 0 or plain(x).startswith("-") else ATOM)
 
 
+def split_product(coefficient: float, pairs, power, written):
+    """(sign, factors above, factors below) of coefficient * b1**e1 * ..., as both
+    notations write a product: |coefficient| first unless 1 (`written(k)`), then each
+    factor (`power(base, exponent)`), a negative exponent's below, made positive."""
+    top = [power(b, e) for b, e in pairs if not e < 0]  # a NaN exponent too
+    below = [power(b, -e) for b, e in pairs if e < 0]
+    k = abs(coefficient)
+    if k != 1.0:
+        top.insert(0, written(k))
+    return ("-" if coefficient < 0 else ""), top, below
+
+
 def write_sum(term: Term, product, group) -> str:
     """A sum as people write it, in either notation: `product(coefficient, pairs)`
     writes one term as (text, precedence), `group(text)` parenthesises.
@@ -100,13 +112,7 @@ class Printer:
         """coefficient * b1**e1 * ...: negative exponents below a division."""
         if not pairs:
             return number(coefficient)
-        top = [self._power(b, e) for b, e in pairs if not e < 0]  # a NaN exponent too
-        below = [self._power(b, -e) for b, e in pairs if e < 0]
-        sign = "-" if coefficient < 0 else ""
-        k = abs(coefficient)
-        if k != 1.0:
-            text, precedence = number(k)
-            top.insert(0, text if precedence >= UNARY else f"({text})")
+        sign, top, below = split_product(coefficient, pairs, self._power, self._coefficient)
         if below:
             # a/(b*c), but a/(x < y)/c where a factor masks: read back, (x < y)*c
             # would be a where, and this product is not one.
@@ -122,6 +128,10 @@ class Printer:
             return top[0], POWER
         precedence = self._text(pairs[0][0])[1]
         return top[0], (precedence if precedence >= UNARY else ATOM)
+
+    def _coefficient(self, k: float) -> str:
+        text, precedence = number(k)
+        return text if precedence >= UNARY else f"({text})"
 
     def _power(self, base: Term, e: float) -> str:
         if e == 1.0:

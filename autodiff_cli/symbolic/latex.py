@@ -18,6 +18,7 @@ from autodiff_cli.symbolic.formula import (
     PRODUCT,
     SUM,
     UNARY,
+    split_product,
     write_sum,
 )
 
@@ -98,12 +99,7 @@ class LatexPrinter:
     def _product(self, coefficient: float, pairs) -> tuple[str, int]:
         if not pairs:
             return _number(coefficient)
-        top = [self._power(b, e) for b, e in pairs if not e < 0]  # a NaN exponent too
-        below = [self._power(b, -e) for b, e in pairs if e < 0]
-        sign = "-" if coefficient < 0 else ""
-        k = abs(coefficient)
-        if k != 1.0:
-            top.insert(0, _number(k)[0])
+        sign, top, below = split_product(coefficient, pairs, self._power, lambda k: _number(k)[0])
         # A number before a factor that starts with a digit needs a dot: 2 \cdot 3^{x}.
         numerator = top[0] if top else ""
         for factor in top[1:]:
