@@ -93,10 +93,12 @@ def test_the_meaning_column_takes_the_precision(autodiff):
     assert "Mul backward: f.grad += (0.909) * 1, g.grad += (4) * 1" in r.stdout
 
 
-def test_no_progress_bar_over_output_on_the_same_terminal(tmp_path):
+@pytest.mark.parametrize("columns", [60, 100])
+def test_no_progress_bar_over_output_on_the_same_terminal(tmp_path, columns):
     points = tmp_path / "pts.csv"
     points.write_text("w,x,b\n" + "0.5,1,0.1\n" * 20000)
-    code, shown = in_terminal("grad", "tanh(w*x+b)", "--points", str(points), cwd=tmp_path)
+    code, shown = in_terminal("grad", "tanh(w*x+b)", "--points", str(points), cwd=tmp_path,
+                              columns=columns)  # fmt: skip
     lines = screen(shown)
     assert code == 0
     assert lines[0] == "value\tgrad_w\tgrad_x\tgrad_b"
@@ -104,8 +106,9 @@ def test_no_progress_bar_over_output_on_the_same_terminal(tmp_path):
     assert "━" not in shown and "points" not in shown
 
 
-def test_ctrl_c_says_so_on_a_line_of_its_own():
-    session = on_terminal(["grad", "--lines", "-", "--x", "2"], columns=100)
+@pytest.mark.parametrize("columns", [60, 100])
+def test_ctrl_c_says_so_on_a_line_of_its_own(columns):
+    session = on_terminal(["grad", "--lines", "-", "--x", "2"], columns=columns)
     session.type("x**2\n")
     session.read_until("1\t4\tx=4")
     session.type("\x03")
@@ -115,11 +118,12 @@ def test_ctrl_c_says_so_on_a_line_of_its_own():
     assert screen(shown)[-2] == "autodiff: interrupted"
 
 
-def test_the_bar_shows_when_records_go_to_a_file_and_goes_before_ctrl_c(tmp_path):
+@pytest.mark.parametrize("columns", [60, 100])
+def test_the_bar_shows_when_records_go_to_a_file_and_goes_before_ctrl_c(tmp_path, columns):
     points = tmp_path / "pts.csv"
     points.write_text("w,x,b\n" + "0.5,1,0.1\n" * 3_000_000)
     out = tmp_path / "out.csv"
-    session = on_terminal(["grad", "tanh(w*x+b)", "--points", str(points)], columns=100,
+    session = on_terminal(["grad", "tanh(w*x+b)", "--points", str(points)], columns=columns,
                           stdout=str(out))  # fmt: skip
     assert "points ━" in ESCAPES.sub("", session.read_until("━"))
     session.read_until("0:00:")  # a time left: rows have been read, the bar moved
