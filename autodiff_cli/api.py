@@ -364,6 +364,7 @@ def run_points(
     input_format: str = "csv",
     defaults: Mapping[str, float] | None = None,
     wrt: list[str] | None = None,
+    chunked: bool = False,
 ):
     """The value and gradients at every row of a stream of points, CSV (its separator
     `,` `;` or tab, as its header has it), TSV ("tsv") or JSON Lines ("jsonl");
@@ -373,7 +374,18 @@ def run_points(
     and `unused` columns are known at once; iterated once, it yields
     (row number, (value, *gradients) or the row's error), in order, and its
     `with_input()` yields (row number, outcome, the row as read).
+
+    `chunked`: a CSV or TSV stream of bytes is read a chunk at a time, with numpy and
+    polars (`chunked.ChunkedPoints`, its `chunks()`), the same numbers as a row at a
+    time, bit for bit; without them, or for JSON Lines, a row at a time.
     """
     from autodiff_cli.batch import Points
 
+    if chunked and input_format in ("csv", "tsv") and hasattr(stream, "buffer"):
+        try:
+            from autodiff_cli.chunked import ChunkedPoints
+        except ImportError:  # numpy or polars missing: the row-at-a-time path
+            pass
+        else:
+            return ChunkedPoints(_expression(source), stream, input_format, defaults or {}, wrt)
     return Points(_expression(source), stream, input_format, defaults or {}, wrt)

@@ -62,16 +62,8 @@ def _quoted_cells(line: str, sep: str) -> list[str]:
         raise AutodiffError("input", message) from None
 
 
-def _csv_rows(stream, sep: str | None):
-    """The header's columns, and (row number, cells or the row's error) for each line after it.
-
-    Every physical line is a row, a blank one too (all its cells empty), so
-    row N is line N + 1 of the file, whatever the line holds. `sep`: the
-    separator (None: the header's, as `separator` finds it).
-    """
-    header = first_line(stream, RECORD_LIMIT, "the header of the points")
-    if not header:
-        return [], iter(())
+def header_columns(header: str, sep: str | None) -> tuple[str, list[str]]:
+    """The separator (None: the header's, as `separator` finds it) and the column names."""
     sep = sep or separator(header.rstrip("\r\n"))
     columns = [h.strip() for h in _cells(header, sep)]
     seen = set()
@@ -83,22 +75,34 @@ def _csv_rows(stream, sep: str | None):
                 hint="give each column its own name",
             )
         seen.add(name)
+    return sep, columns
 
-    def rows():
-        for number, line in enumerate(lines(stream, RECORD_LIMIT), start=1):
-            if isinstance(line, Overlong):
-                yield number, line.error("the row")
-                continue
-            text = line.rstrip("\r\n")
-            if '"' not in text:  # no quoting: the cells are what lies between separators
-                yield number, text.split(sep)
-                continue
-            try:
-                yield number, _quoted_cells(text, sep)
-            except AutodiffError as error:
-                yield number, error
 
-    return columns, rows()
+def row_cells(line, sep: str):
+    """The cells of one row as read (a line, or an `Overlong` one), or the row's error."""
+    if isinstance(line, Overlong):
+        return line.error("the row")
+    text = line.rstrip("\r\n")
+    if '"' not in text:  # no quoting: the cells are what lies between separators
+        return text.split(sep)
+    try:
+        return _quoted_cells(text, sep)
+    except AutodiffError as error:
+        return error
+
+
+def _csv_rows(stream, sep: str | None):
+    """The header's columns, and (row number, cells or the row's error) for each line after it.
+
+    Every physical line is a row, a blank one too (all its cells empty), so
+    row N is line N + 1 of the file, whatever the line holds.
+    """
+    header = first_line(stream, RECORD_LIMIT, "the header of the points")
+    if not header:
+        return [], iter(())
+    sep, columns = header_columns(header, sep)
+    rows = enumerate(lines(stream, RECORD_LIMIT), start=1)
+    return columns, ((number, row_cells(line, sep)) for number, line in rows)
 
 
 class Points:
@@ -113,6 +117,15 @@ class Points:
     """
 
     def __init__(self, expr, stream, input_format: str, defaults, wrt: list[str] | None) -> None:
+        self._prepare(expr, wrt)
+        if input_format in ("csv", "tsv"):
+            self.columns, self._rows = _csv_rows(stream, "\t" if input_format == "tsv" else None)
+            self._csv_columns(defaults)
+        else:
+            self._rows = _jsonl_rows(stream)
+            self.lookup = _jsonl_lookup(self.expr.variables, defaults)
+
+    def _prepare(self, expr, wrt: list[str] | None) -> None:
         expr.check_wrt(wrt)
         self.expr, self.wrt = expr, wrt
         self.run = compile_expression(expr)  # parsed and prepared once, not per row
@@ -120,17 +133,14 @@ class Points:
         position = {name: k for k, name in enumerate(names)}
         self.chosen = [position[w] for w in wrt] if wrt else list(range(len(names)))
         self.names = [names[k] for k in self.chosen]  # whose gradients are given, in order
+        self.pick = [0, *(k + 1 for k in self.chosen)]
         self.unused: list[str] = []
         self.columns: list[str] | None = None
-        if input_format in ("csv", "tsv"):
-            sep = "\t" if input_format == "tsv" else None
-            self.columns, self._rows = _csv_rows(stream, sep)
-            self.lookup = _csv_lookup(self.columns, names, defaults)
-            used = set(names)
-            self.unused = [c for c in self.columns if c and c not in used]  # unnamed: no news
-        else:
-            self._rows = _jsonl_rows(stream)
-            self.lookup = _jsonl_lookup(names, defaults)
+
+    def _csv_columns(self, defaults) -> None:
+        self.lookup = _csv_lookup(self.columns, self.expr.variables, defaults)
+        used = set(self.expr.variables)
+        self.unused = [c for c in self.columns if c and c not in used]  # unnamed: no news
 
     def __iter__(self):
         return self._evaluated(False)
@@ -140,19 +150,22 @@ class Points:
         return self._evaluated(True)
 
     def _evaluated(self, keep: bool):
-        run, lookup, wrt = self.run, self.lookup, self.wrt
-        pick = [0, *(k + 1 for k in self.chosen)]
+        outcome = self.outcome
         for number, row in self._rows:
-            try:
-                values = lookup(row)
-                out = run(*values)
-                if wrt:
-                    out = tuple(out[k] for k in pick)
-                if math.isnan(sum(out)):  # rare: find which, and why, the slow way
-                    _check(self.expr, values, wrt)
-            except AutodiffError as error:
-                out = error
-            yield (number, out, row) if keep else (number, out)
+            yield (number, outcome(row), row) if keep else (number, outcome(row))
+
+    def outcome(self, row):
+        """(value, *gradients) at one row as read, or its error."""
+        try:
+            values = self.lookup(row)
+            out = self.run(*values)
+            if self.wrt:
+                out = tuple(out[k] for k in self.pick)
+            if math.isnan(sum(out)):  # rare: find which, and why, the slow way
+                _check(self.expr, values, self.wrt)
+        except AutodiffError as error:
+            out = error
+        return out
 
 
 def _csv_lookup(columns: list[str], names: list[str], defaults: dict):

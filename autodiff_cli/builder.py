@@ -1,4 +1,4 @@
-"""The graph builder: Lark calls these methods while it parses (LALR).
+"""The graph builder: the LALR driver (`lalr.py`) calls these methods while it parses.
 
 Each method receives what its grammar rule matched and returns a `Ref` to a
 node of the expression graph, so the graph is built during the parse, with
@@ -9,12 +9,10 @@ no tree and no recursion. The method names are the grammar's rule aliases
 from __future__ import annotations
 
 import math
-import unicodedata
-
-from lark import Token
 
 from autodiff_cli.errors import AutodiffError
 from autodiff_cli.expression import Expression, Node
+from autodiff_cli.lalr import Token
 from autodiff_cli.ops import BY_NAME, NAMES, OPS
 
 CONSTANTS = {"pi": math.pi}
@@ -25,18 +23,17 @@ BINARY = {
     "SLASH": BY_NAME["div"],
     "POW": BY_NAME["pow"],
 }
+POW = BY_NAME["pow"]
 POW_CONST = BY_NAME["pow_const"]
 NEG = BY_NAME["neg"]
 COMPARISONS = {op.label: op for op in OPS if op.cut and not op.function}  # '<': lt, ...
 
 
-class Ref:
-    """A node, and where this mention of it is written."""
-
-    __slots__ = ("index", "start", "end")
-
-    def __init__(self, index: int, start: int, end: int) -> None:
-        self.index, self.start, self.end = index, start, end
+# A node, and where this mention of it is written: (index, start, end). A
+# tuple, not a class: one is made for every leaf and operation, and a tuple
+# costs a third of an instance to make.
+Ref = tuple[int, int, int]
+INDEX, START, END = 0, 1, 2
 
 
 def _span(token: Token) -> tuple[int, int]:
@@ -45,6 +42,8 @@ def _span(token: Token) -> tuple[int, int]:
 
 def _unnamable(name: str, span: tuple[int, int]) -> AutodiffError:
     """A name the grammar reads but no --NAME VALUE could give a value (x², x₁)."""
+    import unicodedata  # only on this error: not at start-up
+
     at = next(i for i in range(len(name)) if not name[: i + 1].isidentifier())
     run = name[at:]
     raised = len(run) - len(run.lstrip("⁰¹²³⁴⁵⁶⁷⁸⁹"))
@@ -62,7 +61,7 @@ def _unnamable(name: str, span: tuple[int, int]) -> AutodiffError:
 
 
 class Builder:
-    """Callbacks for Lark's LALR parser; `reset()` before each parse."""
+    """Callbacks for the LALR driver (Lark's parser in tests); `reset()` before each parse."""
 
     def reset(self, source: str = "") -> None:
         self.source = source  # for hints that quote it
@@ -80,24 +79,33 @@ class Builder:
         return self._add(Node(None, (), value, name, span), value)
 
     def _apply(self, op, inputs: tuple[Ref, ...], start: int, end: int, constant=None) -> Ref:
-        values = [self.values[r.index] for r in inputs]
-        if any(v is None for v in values):
-            value = None
-        elif op.takes_constant:
-            value = op.forward(values[0], constant)
+        values = self.values
+        if len(inputs) == 1:  # most functions: no lists to make
+            index = inputs[0][0]
+            indices, x = (index,), values[index]
+            if x is None:
+                value = None
+            else:
+                value = op.forward(x, constant) if op.takes_constant else op.forward(x)
         else:
-            value = op.forward(*values)
-        node = Node(op, tuple(r.index for r in inputs), constant, None, (start, end))
-        return Ref(self._add(node, value), start, end)
+            indices = tuple([r[0] for r in inputs])
+            xs = [values[i] for i in indices]
+            value = None if None in xs else op.forward(*xs)  # none takes a constant and more
+        self.nodes.append(Node(op, indices, constant, None, (start, end)))
+        values.append(value)
+        return (len(values) - 1, start, end)
 
-    # Leaves.
+    # Leaves. These, binary and call run for most tokens: written out, not via _apply.
     def number(self, children) -> Ref:
-        (token,) = children
-        return Ref(self._leaf(float(token), _span(token)), *_span(token))
+        token = children[0]
+        value, start, end = float(token.value), token.start_pos, token.end_pos
+        self.nodes.append(Node(None, (), value, None, (start, end)))
+        self.values.append(value)
+        return (len(self.values) - 1, start, end)
 
     def name(self, children) -> Ref:
-        (token,) = children
-        name = str(token)
+        token = children[0]
+        name = token.value
         index = self.symbols.get(name)
         if index is None and name in CONSTANTS:
             index = self._leaf(CONSTANTS[name], _span(token), name)
@@ -107,21 +115,27 @@ class Builder:
             node = Node(None, (), None, name, _span(token), variable=True)
             index = self.symbols[name] = self._add(node, None)
             self.variables.append(name)
-        return Ref(index, *_span(token))
+        return (index, token.start_pos, token.end_pos)
 
     def _text(self, ref: Ref) -> str:
-        return self.source[ref.start : ref.end]
+        return self.source[ref[START] : ref[END]]
 
     # Operations.
     def binary(self, children) -> Ref:
         left, operator, right = children
         op = BINARY[operator.type]
-        if op.name == "pow":
-            return self._power(left, right, left.start, right.end)
-        return self._apply(op, (left, right), left.start, right.end)
+        a, start, _ = left
+        b, _, end = right
+        if op is POW:
+            return self._power(left, right, start, end)
+        values = self.values
+        x, y = values[a], values[b]
+        self.nodes.append(Node(op, (a, b), None, None, (start, end)))
+        values.append(None if x is None or y is None else op.forward(x, y))
+        return (len(values) - 1, start, end)
 
     def _power(self, base: Ref, exponent: Ref, start: int, end: int) -> Ref:
-        n = self.values[exponent.index]
+        n = self.values[exponent[INDEX]]
         if n is not None:  # an exponent with no variable: the power rule
             return self._apply(POW_CONST, (base,), start, end, n)
         return self._apply(BINARY["POW"], (base, exponent), start, end)
@@ -138,32 +152,32 @@ class Builder:
                 span=(second.start_pos, second.end_pos),
                 hint=f"to ask for both, multiply them: {' * '.join(pairs)}",
             )
-        op = COMPARISONS[str(operator)]
-        return self._apply(op, (left, right), left.start, right.end)
+        op = COMPARISONS[operator.value]
+        return self._apply(op, (left, right), left[START], right[END])
 
     def negate(self, children) -> Ref:
         minus, operand = children
-        node = self.nodes[operand.index]
+        node = self.nodes[operand[INDEX]]
         if node.op is None and not node.variable and node.name is None:  # -3: a number
-            index = self._leaf(-node.constant, (minus.start_pos, operand.end))
-            return Ref(index, minus.start_pos, operand.end)
-        return self._apply(NEG, (operand,), minus.start_pos, operand.end)
+            index = self._leaf(-node.constant, (minus.start_pos, operand[END]))
+            return (index, minus.start_pos, operand[END])
+        return self._apply(NEG, (operand,), minus.start_pos, operand[END])
 
     def positive(self, children) -> Ref:
         plus, operand = children
-        return Ref(operand.index, plus.start_pos, operand.end)
+        return (operand[INDEX], plus.start_pos, operand[END])
 
     def group(self, children) -> Ref:
         lpar, inner, rpar = children
-        return Ref(inner.index, lpar.start_pos, rpar.end_pos)
+        return (inner[INDEX], lpar.start_pos, rpar.end_pos)
 
     def arguments(self, children) -> list[Ref]:
-        return [c for c in children if isinstance(c, Ref)]
+        return children[::2]  # test, COMMA, test, ...
 
     def call(self, children) -> Ref:
         token, rpar = children[0], children[-1]
         args = children[2] if len(children) == 4 else []  # name() has no arguments
-        name = str(token)
+        name = token.value
         op = NAMES.get(name)
         if op is None:
             raise unknown_function(name, _span(token), self.symbols)
@@ -188,10 +202,10 @@ class Builder:
         if len(args) < len(op.params):
             return op.default
         ref = args[-1]
-        value = self.values[ref.index]
+        value = self.values[ref[INDEX]]
         if value is None:
             param, text = op.params[-1], self._text(ref)
-            names = self._variables_below(ref.index)
+            names = self._variables_below(ref[INDEX])
             if names == [text]:
                 message = f"{name}'s {param} must be a number, not the variable {text}"
             else:
@@ -199,7 +213,7 @@ class Builder:
             raise AutodiffError(
                 "syntax",
                 message,
-                span=(ref.start, ref.end),
+                span=(ref[START], ref[END]),
                 hint=f"no gradient is taken with respect to {param}; "
                 f"write a number, as in {name}(x, {op.default:g})",
             )
@@ -218,15 +232,15 @@ class Builder:
     # Programs.
     def assign(self, children) -> Ref:
         token, _equal, value = children
-        name = str(token)
-        node = self.nodes[value.index]
+        name = token.value
+        node = self.nodes[value[INDEX]]
         if node.name is None:
             node.name = name
-        self.symbols[name] = value.index
-        return Ref(value.index, token.start_pos, value.end)
+        self.symbols[name] = value[INDEX]
+        return (value[INDEX], token.start_pos, value[END])
 
     def outputs(self, children) -> list[Ref]:
-        return [c for c in children if isinstance(c, Ref)]
+        return children[::2]  # test, COMMA, test, ...
 
     def start(self, children) -> Expression:
         for statement in children[:-1]:
@@ -234,12 +248,12 @@ class Builder:
                 raise AutodiffError(
                     "syntax",
                     "outputs separated by ',' must be the last statement",
-                    span=(statement[0].start, statement[-1].end),
+                    span=(statement[0][START], statement[-1][END]),
                     hint="give each a name (a = ...) and list them at the end: a, b",
                 )
         last = children[-1]
         refs = last if isinstance(last, list) else [last]
-        outputs = [r.index for r in refs]
+        outputs = [r[INDEX] for r in refs]
         expr = Expression(
             source="",
             nodes=self.nodes,
@@ -248,7 +262,7 @@ class Builder:
             live=self._live(outputs),
         )
         expr.outputs = outputs
-        expr.output_spans = [(r.start, r.end) for r in refs]
+        expr.output_spans = [(r[START], r[END]) for r in refs]
         return expr
 
     def _live(self, outputs: list[int]) -> list[int]:

@@ -1,24 +1,30 @@
-"""Find the grammar and load its LALR tables without rebuilding them.
+"""Find the grammar and load its LALR tables without building them or importing Lark.
 
 Building the LALR tables from `expr.lark` takes longer than the rest of a
-run, so they are built once, by `python -m autodiff_cli.grammar`, and shipped
-beside the grammar as JSON (`expr.lalr.json`). JSON, not pickle: loading it
-runs no code. The file is read only from the package itself, never from a
-cache directory another user could write to. When it does not match the
-grammar or the installed Lark, the tables are built in memory instead.
+run, and importing Lark alone 24 ms, so the tables are built once, with
+Lark, by `python -m autodiff_cli.grammar` (`tables.py`) and shipped beside
+the grammar as JSON (`expr.lalr.json`), which our own driver (`lalr.py`)
+runs. JSON, not pickle: loading it runs no code. The file is read only from
+the package itself, never from a cache directory another user could write
+to. Its fingerprint is the grammar's text itself with FORMAT, the version of
+the tables' layout (raise it when `tables.py` or `lalr.py` changes what the
+file holds): exact, and no hash to compute (hashlib alone costs 4 ms of
+start-up). Not Lark's version, which a run cannot know without importing
+Lark, and which matters only when the tables are built: the tests compare
+the shipped tables with what the installed Lark builds, and the driver with
+Lark's parser. When the file does not match the grammar (an edited grammar
+in a checkout), the tables are built in memory with Lark instead.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sys
 
-import lark
-from lark import Lark
+from autodiff_cli.lalr import Parser
 
-OPTIONS = {"parser": "lalr", "lexer": "basic"}
+FORMAT = 1
 _HERE = os.path.dirname(os.path.abspath(__file__))  # os.path: pathlib costs start-up time
 
 
@@ -35,53 +41,45 @@ def _read(name: str) -> str:
         return f.read()
 
 
-def _fingerprint(grammar: str) -> str:
-    key = json.dumps([grammar, OPTIONS, lark.__version__], sort_keys=True)
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+def _fingerprint(grammar: str) -> list:
+    return [FORMAT, grammar]
 
 
-def load(transformer, debug: bool = False) -> Lark:
-    """The expression parser, calling `transformer` while it parses."""
+def load(builder, debug: bool = False) -> Parser:
+    """The expression parser, calling `builder`'s methods while it parses.
+
+    `debug` builds the tables afresh with Lark, which then logs any LALR conflict.
+    """
     grammar = _read("expr.lark")
     if not debug:
         try:
-            saved = json.loads(_read("expr.lalr.json"), object_hook=_decode)
+            saved = json.loads(_read("expr.lalr.json"))
             if saved["fingerprint"] == _fingerprint(grammar):
-                return Lark._load_from_dict(saved["data"], saved["memo"], transformer=transformer)
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            pass  # missing, stale or from another Lark: build the tables below
-    return Lark(grammar, transformer=transformer, debug=debug, **OPTIONS)
+                return Parser(saved["tables"], builder)
+        except (OSError, ValueError, KeyError, TypeError, IndexError):
+            pass  # missing, stale or damaged: build the tables below
+    return Parser(_build(grammar, debug), builder)
+
+
+def _build(grammar: str, debug: bool = False) -> dict:
+    try:
+        from autodiff_cli.tables import build  # imports Lark
+    except ImportError:
+        raise RuntimeError(
+            "grammars/expr.lalr.json does not match grammars/expr.lark; "
+            "rebuild it with `python -m autodiff_cli.grammar` (needs lark: pip install lark)"
+        ) from None
+    return build(grammar, debug)
 
 
 def write_tables() -> str:
     """Build the tables from the grammar and save them beside it."""
     grammar = _read("expr.lark")
-    parser = Lark(grammar, **OPTIONS)
-    data, memo = parser.memo_serialize([lark.lexer.TerminalDef, lark.grammar.Rule])
-    saved = {"fingerprint": _fingerprint(grammar), "data": _encode(data), "memo": _encode(memo)}
+    saved = {"fingerprint": _fingerprint(grammar), "tables": _build(grammar)}
     path = os.path.join(grammar_dir(), "expr.lalr.json")
     with open(path, "w", encoding="utf-8") as f:
         f.write(json.dumps(saved, sort_keys=True, indent=0) + "\n")
     return path
-
-
-# JSON keeps only string keys; Lark's tables have integer and tuple keys.
-def _encode(obj):
-    if isinstance(obj, dict):
-        if all(isinstance(k, str) for k in obj):
-            return {k: _encode(v) for k, v in obj.items()}
-        return {"#pairs": [[_encode(k), _encode(v)] for k, v in obj.items()]}
-    if isinstance(obj, (list, tuple)):
-        return [_encode(x) for x in obj]
-    if obj is None or isinstance(obj, (str, int, float, bool)):
-        return obj
-    raise TypeError(f"cannot save {type(obj).__name__} in the LALR tables")
-
-
-def _decode(obj: dict):
-    if len(obj) == 1 and "#pairs" in obj:
-        return {tuple(k) if isinstance(k, list) else k: v for k, v in obj["#pairs"]}
-    return obj
 
 
 if __name__ == "__main__":

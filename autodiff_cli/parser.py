@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import threading
 
-from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
-
 from autodiff_cli import grammar
 from autodiff_cli.builder import Builder
 from autodiff_cli.errors import AutodiffError, quoted
-from autodiff_cli.expression import Expression
+from autodiff_cli.expression import Expression, no_cyclic_gc
+from autodiff_cli.lalr import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 from autodiff_cli.ops import NAMES
 
 # What each terminal is, in words, in the order messages list them.
@@ -61,7 +60,7 @@ def parse(source: str, many: bool = False, origin: str | None = None) -> Express
         )
     if not any(line.split("#", 1)[0].strip() for line in source.splitlines()):
         raise AutodiffError("syntax", "the expression is empty", hint="relu(a*b+c)")
-    with _lock:
+    with _lock, no_cyclic_gc():  # the graph has no cycles: the collector's passes are waste
         parser = _get_parser()
         _builder.reset(source)
         try:

@@ -50,7 +50,7 @@ def read_expression(stream) -> str:
     """The whole stream, refused as soon as it passes the expression limit."""
     pieces: list[str] = []
     size = 0
-    while piece := _guarded(stream.read, PIECE):
+    while piece := guarded(stream.read, PIECE):
         size += len(piece)
         if size > EXPRESSION_LIMIT:
             raise AutodiffError(
@@ -84,8 +84,15 @@ class Overlong:
 
 
 def first_line(stream, limit: int, what: str) -> str:
-    """The first line, refused (not read on) past `limit`: nothing can follow an overlong one."""
-    line = _guarded(stream.readline, limit + 2)
+    """The first line, refused (not read on) past `limit`: nothing can follow an overlong one.
+
+    From a stream of bytes (`.buffer`), its text as `open_input` would read it.
+    """
+    if isinstance(stream, io.BufferedIOBase):
+        line = guarded(stream.readline, 4 * limit + 2)  # UTF-8: up to 4 bytes a character
+        line = line.decode("utf-8-sig", errors="replace")
+    else:
+        line = guarded(stream.readline, limit + 2)
     if len(line.rstrip("\r\n")) > limit:
         raise AutodiffError("input", f"{what} is longer than the limit of {limit:,} characters")
     return line
@@ -99,8 +106,7 @@ def lines(stream, limit: int):
             if len(line) <= limit:  # within the limit, line end and all: the usual case
                 yield line
             elif line.endswith("\n") or len(line) < most:  # all of the line
-                length = len(line.rstrip("\r\n"))
-                yield line if length <= limit else _overlong(line, length, limit)
+                yield within(line, limit)
             else:  # past the limit: read on to its end, keeping only its start
                 over = _overlong(line, len(line), limit)
                 del line
@@ -112,11 +118,18 @@ def lines(stream, limit: int):
         raise _unreadable(error) from None
 
 
+def within(line: str, limit: int):
+    """A whole line, or an `Overlong` if it is past `limit` (its line end not counted)."""
+    length = len(line.rstrip("\r\n"))
+    return line if length <= limit else _overlong(line, length, limit)
+
+
 def _overlong(start: str, length: int, limit: int) -> Overlong:
     return Overlong(start[:QUOTED], length, limit, start.lstrip()[:1] or None)
 
 
-def _guarded(read, size: int) -> str:
+def guarded(read, size: int):
+    """`read(size)`, its OSError said as an AutodiffError."""
     try:
         return read(size)
     except OSError as error:

@@ -10,7 +10,6 @@ words of each step come from the table of operations (`Op.trace`).
 from __future__ import annotations
 
 import itertools
-import string
 
 from autodiff_cli.expression import Expression
 from autodiff_cli.numbers import infinities, plain
@@ -32,7 +31,7 @@ def node_names(expr: Expression) -> dict[int, str]:
     if output_name is None:
         output_name = next(c for c in _candidates("L") if c not in taken)
         taken.add(output_name)
-    fresh = (c for c in _candidates(*string.ascii_lowercase) if c not in taken)
+    fresh = (c for c in _candidates(*"abcdefghijklmnopqrstuvwxyz") if c not in taken)
     names = {}
     given = {output_name}  # a name a program assigns twice is a' the second time (then a'')
     for i in expr.live:

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import operator
 
 from autodiff_cli.kernels import f_mask, f_sign
 from autodiff_cli.ops import BY_NAME, FLOAT, OPS, Op, namespace
@@ -35,7 +36,6 @@ from autodiff_cli.ops import BY_NAME, FLOAT, OPS, Op, namespace
 _ADD, _SUB, _MUL, _DIV, _NEG, _POW_CONST, _POW = (
     BY_NAME[name] for name in ("add", "sub", "mul", "div", "neg", "pow_const", "pow")
 )
-_POST = object()  # marks "children done" on the sort's stack
 
 
 def _to_float(x) -> float:
@@ -52,10 +52,12 @@ class Value:
 
     # Two input slots instead of a children tuple: almost every operation
     # takes one or two nodes, and one object less per node is less memory
-    # and GC work. An operation of more inputs, or any number (`Op.many`:
-    # max, clamp, where), keeps them all as a tuple in `_arg`, the first
-    # also in `_a` (so it is not taken for a leaf).
-    __slots__ = ("data", "grad", "_a", "_b", "_fn", "_arg", "_mark")
+    # and GC work (the collector visits every slot of every young node).
+    # `_b` is the second input; for an operation of one input and a
+    # constant (`Op.takes_constant`: x ** 2, elu) the constant; for one of
+    # more inputs, or any number (`Op.many`: max, clamp, where), all of
+    # them as a tuple, the first also in `_a` (so it is not taken for a leaf).
+    __slots__ = ("data", "grad", "_a", "_b", "_fn", "_mark")
 
     def __init__(self, data, _children=(), _op: Op | None = None, _arg=None):
         self.data = _to_float(data)
@@ -65,9 +67,13 @@ class Value:
         if len(children) > 2 and not many:
             raise ValueError("a node has at most two inputs, but for max, clamp and the like")
         self._a = children[0] if children else None
-        self._b = children[1] if len(children) == 2 and not many else None
+        if many:
+            self._b = children
+        elif _op is not None and _op.takes_constant:
+            self._b = _arg
+        else:
+            self._b = children[1] if len(children) == 2 else None
         self._fn = _op
-        self._arg = children if many else _arg
         self._mark = 0
 
     # The walkthrough's attributes, derived from the compact fields.
@@ -77,9 +83,16 @@ class Value:
         a, b = self._a, self._b
         if a is None:
             return ()
-        if self._fn.many:
-            return self._arg
-        return (a,) if b is None else (a, b)
+        fn = self._fn
+        if fn.many:
+            return b
+        return (a,) if b is None or fn.takes_constant else (a, b)
+
+    @property
+    def _arg(self):
+        """The constant (`Op.takes_constant`), or all the inputs (`Op.many`)."""
+        fn = self._fn
+        return self._b if fn is not None and (fn.many or fn.takes_constant) else None
 
     @property
     def _prev(self) -> set:
@@ -99,10 +112,25 @@ class Value:
         return f"Value(data={self.data}, grad={self.grad})"
 
     # Operators, in operand order. Constants become leaves, as in the walkthrough.
+    # `+`, `-` and `*` build their node inline: they are most of any graph,
+    # and a call less per node is a fifth of the forward pass. The
+    # arithmetic is `operator.add` (and sub, mul): on two floats it runs the
+    # table's own forward function (`float.__add__` is CPython's float_add,
+    # which operator.add calls too) at a fifth of the cost of calling
+    # `float.__add__`. Not `a + b`: the interpreter's inlined float addition
+    # may return the other operand's NaN (another sign bit), and the numbers
+    # must be the table's to the bit.
     def __add__(self, other):
         if not isinstance(other, Value):
             other = _leaf(other)
-        return _node(_ADD.forward(self.data, other.data), _ADD, self, other)
+        v = _new(Value)
+        v.data = _add(self.data, other.data)
+        v.grad = 0.0
+        v._a = self
+        v._b = other
+        v._fn = _ADD
+        v._mark = 0
+        return v
 
     def __radd__(self, other):
         return _apply(_ADD, _leaf(other), self)
@@ -110,7 +138,14 @@ class Value:
     def __sub__(self, other):
         if not isinstance(other, Value):
             other = _leaf(other)
-        return _node(_SUB.forward(self.data, other.data), _SUB, self, other)
+        v = _new(Value)
+        v.data = _sub(self.data, other.data)
+        v.grad = 0.0
+        v._a = self
+        v._b = other
+        v._fn = _SUB
+        v._mark = 0
+        return v
 
     def __rsub__(self, other):
         return _apply(_SUB, _leaf(other), self)
@@ -118,7 +153,14 @@ class Value:
     def __mul__(self, other):
         if not isinstance(other, Value):
             other = _leaf(other)
-        return _node(_MUL.forward(self.data, other.data), _MUL, self, other)
+        v = _new(Value)
+        v.data = _mul(self.data, other.data)
+        v.grad = 0.0
+        v._a = self
+        v._b = other
+        v._fn = _MUL
+        v._mark = 0
+        return v
 
     def __rmul__(self, other):
         return _apply(_MUL, _leaf(other), self)
@@ -143,7 +185,7 @@ class Value:
         if isinstance(other, Value):
             return _apply(_POW, self, other)
         n = _to_float(other)
-        return _node(_POW_CONST.forward(self.data, n), _POW_CONST, self, arg=n)
+        return _node(_POW_CONST.forward(self.data, n), _POW_CONST, self, n)
 
     def __rpow__(self, other):
         return _apply(_POW, _leaf(other), self)
@@ -161,39 +203,95 @@ class Value:
         topo, cut = self._depth_first()
         return _reached(self, topo) if differentiable and cut else topo
 
-    def _depth_first(self) -> tuple[list[Value], bool]:
-        """The topological order, and whether an input is cut somewhere in it."""
+    def _depth_first(self, reset: bool = False) -> tuple[list[Value], bool]:
+        """The topological order, and whether an input is cut somewhere in it.
+
+        With `reset`, each node's gradient is reset for a backward pass as
+        it is emitted (see `backward`), while no cut has been met: till then
+        every node emitted is one the pass reaches.
+        """
         topo: list[Value] = []
         cut = False
-        mark = _stamp()  # visited <=> v._mark == mark: no big set to hash into
-        stack: list = [self]
+        live = reset  # resetting, till a cut is met
+        # No big set to hash into: a node is marked `enter` when it is pushed
+        # to be emitted after its inputs (it stays on the stack, below them)
+        # and `done` once emitted; any older mark is a node not met yet. A
+        # node is never on the stack above itself (that would be a cycle), so
+        # popping an `enter` node means its inputs are done. Shortcuts that
+        # keep the order and save pushes: the first input is visited at once,
+        # not pushed; a node whose inputs are done is emitted at once, and so
+        # is a leaf where it is met.
+        enter = _stamp()
+        done = _stamp()
+        stack: list[Value] = []
         push, pop, emit = stack.append, stack.pop, topo.append
-        while stack:
-            v = pop()
-            if v is _POST:
-                emit(pop())
-                continue
-            if v._mark == mark:
-                continue
-            v._mark = mark
-            a = v._a
-            if a is None:
-                emit(v)
-                continue
-            push(v)
-            push(_POST)
-            if v._fn.many:
-                cut = cut or bool(v._fn.cut)
-                for c in reversed(v._arg):
-                    if c._mark != mark:
-                        push(c)
-                continue
-            b = v._b
-            if b is not None and b._mark != mark:
-                push(b)
-            if a._mark != mark:
-                push(a)
-        return topo, cut
+        v = self
+        while True:
+            while True:  # down: v is unvisited
+                a = v._a
+                if a is None:  # a leaf
+                    v._mark = done
+                    emit(v)
+                    if live and v.grad == 0.0:
+                        v.grad = -0.0
+                    break
+                b = v._b
+                if type(b) is Value and a._mark >= enter:  # two inputs, the first done
+                    if b._mark >= enter:  # both: v follows at once
+                        v._mark = done
+                        emit(v)
+                        if live:
+                            v.grad = -0.0
+                        break
+                    if b._a is None:  # the second a leaf not yet met: it, then v
+                        b._mark = v._mark = done
+                        emit(b)
+                        if live and b.grad == 0.0:
+                            b.grad = -0.0
+                        emit(v)
+                        if live:
+                            v.grad = -0.0
+                        break
+                    v._mark = enter
+                    push(v)
+                    v = b
+                    continue
+                v._mark = enter
+                push(v)
+                if type(b) is Value:  # two inputs, the common case
+                    if b._mark < enter:
+                        push(b)
+                elif b is not None:
+                    fn = v._fn
+                    if fn.many:
+                        if fn.cut:
+                            cut, live = True, False
+                        for c in reversed(b):
+                            if c._mark < enter:
+                                push(c)
+                        break
+                    if not fn.takes_constant and b._mark < enter:
+                        push(b)  # a Value of a subclass
+                if a._mark >= enter:
+                    break
+                v = a
+            while stack:  # up: emit the nodes whose inputs are done, to the next unvisited
+                v = pop()
+                mark = v._mark
+                if mark == enter:
+                    v._mark = done
+                    emit(v)
+                    if live:
+                        v.grad = -0.0
+                elif mark < enter:
+                    if v._a is not None:
+                        break  # down from it
+                    v._mark = done  # a leaf: no need to go down
+                    emit(v)
+                    if live and v.grad == 0.0:
+                        v.grad = -0.0
+            else:
+                return topo, cut
 
     def backward(self, create_graph: bool = False, on_step=None, order=None) -> None:
         """Fill in `grad` of every node: d(self)/d(node).
@@ -211,14 +309,21 @@ class Value:
         This is the one backward pass: `_propagate` is its step, and the
         loop at the end is the same step written inline, its fast path.
         """
-        topo = self.topological_order(differentiable=True) if order is None else order
         # Sums start at -0.0, the identity of IEEE addition: a node's gradient
         # is exactly what it receives (PyTorch keeps the first contribution
         # as it is), so -0.0 stays -0.0. A leaf with no gradient yet (0.0)
-        # starts there too; every node of `topo` receives something.
-        for v in topo:
-            if v._fn is not None or v.grad == 0.0:
-                v.grad = -0.0
+        # starts there too; every node of `topo` receives something. The
+        # sort resets the nodes it can (all, when no input is cut).
+        if order is None:
+            topo, cut = self._depth_first(reset=True)
+            if cut:
+                topo = _reached(self, topo)
+        else:
+            topo, cut = order, True
+        if cut:
+            for v in topo:
+                if v._fn is not None or v.grad == 0.0:
+                    v.grad = -0.0
         self.grad = 1.0 if self._fn is not None else self.grad + 1.0
         if create_graph or on_step is not None:
             m = VALUE if create_graph else FLOAT
@@ -227,20 +332,39 @@ class Value:
                 if on_step is not None:
                     on_step(v, contributions)
             return
-        for v in reversed(topo):  # the fast path: _propagate(v, FLOAT), inlined
+        # The fast path: _propagate(v, FLOAT), inlined, and for `*`, `+` and
+        # `-` (most nodes of any graph) their rules too, as the table writes
+        # them: without a call per node the pass takes half the time.
+        # tests/test_engine_paths.py holds this path to `_propagate`'s, to the bit.
+        for v in reversed(topo):
             fn = v._fn
+            if fn is _MUL:
+                a, b, g = v._a, v._b, v.grad
+                a.grad += g * b.data
+                b.grad += g * a.data
+                continue
+            if fn is _ADD:
+                g = v.grad
+                v._a.grad += g
+                v._b.grad += g
+                continue
             if fn is None:
+                continue
+            if fn is _SUB:
+                g = v.grad
+                v._a.grad += g
+                v._b.grad += -g
                 continue
             if fn.many:
                 _propagate(v, FLOAT)
                 continue
             a, b = v._a, v._b
-            if b is not None:
+            if b is None or fn.takes_constant:
+                a.grad += fn.backward(FLOAT, v.grad, v.data, a.data, b)[0]
+            else:
                 da, db = fn.backward(FLOAT, v.grad, v.data, a.data, b.data)
                 a.grad += da
                 b.grad += db
-            else:
-                a.grad += fn.backward(FLOAT, v.grad, v.data, a.data, v._arg)[0]
 
     def zero_grad(self) -> None:
         """Reset the gradient of every node of this graph to 0."""
@@ -249,30 +373,30 @@ class Value:
 
 
 _new = object.__new__
+_add, _sub, _mul = operator.add, operator.sub, operator.mul
 _stamps = itertools.count(1)
 _stamp = _stamps.__next__
 
 
-def _node(data: float, fn: Op, a: Value, b: Value | None = None, arg=None) -> Value:
+def _node(data: float, fn: Op, a: Value, b=None) -> Value:
+    """A node: `b` its second input, its constant, or all its inputs (see `Value._b`)."""
     v = _new(Value)
     v.data = data
     v.grad = 0.0
     v._a = a
     v._b = b
     v._fn = fn
-    v._arg = arg
     v._mark = 0
     return v
 
 
 def _leaf(x) -> Value:
     v = _new(Value)
-    v.data = _to_float(x)
+    v.data = x if x.__class__ is float else _to_float(x)
     v.grad = 0.0
     v._a = None
     v._b = None
     v._fn = None
-    v._arg = None
     v._mark = 0
     return v
 
@@ -293,10 +417,10 @@ def apply(fn: Op, inputs: tuple[Value, ...], constant: float | None = None) -> V
     """A new node for any operation of the table, on `Value` inputs."""
     if fn.takes_constant:
         (x,) = inputs
-        return _node(fn.forward(x.data, constant), fn, x, arg=constant)
+        return _node(fn.forward(x.data, constant), fn, x, constant)
     data = fn.forward(*(v.data for v in inputs))
     if fn.many:
-        return _node(data, fn, inputs[0], arg=tuple(inputs))
+        return _node(data, fn, inputs[0], tuple(inputs))
     return _node(data, fn, *inputs)
 
 
@@ -317,12 +441,13 @@ def _propagate(v: Value, m) -> tuple:
     """One node's backward step: each input receives its contribution."""
     children = v._children
     fn = v._fn
+    arg = v._b if fn.takes_constant else None
     if m is FLOAT:
         out = v.data
-        x, y = fn.operands([c.data for c in children], v._arg)
+        x, y = fn.operands([c.data for c in children], arg)
     else:
         out = v
-        x, y = fn.operands(children, v._arg)
+        x, y = fn.operands(children, arg)
     contributions = fn.backward(m, v.grad, out, x, y)
     cut = fn.cut
     for k, (child, d) in enumerate(zip(children, contributions)):
@@ -341,6 +466,20 @@ def _method(fn: Op):
 
         def method(self: Value, constant: float = fn.default) -> Value:
             return apply(fn, (self,), _to_float(constant))
+    elif fn.arity == 1:  # relu, exp, ...: one input, the common case, with no checks to make
+        forward = fn.forward
+
+        def method(self: Value, *others) -> Value:
+            if others:
+                raise TypeError(f"{fn.name} takes {fn.takes()}, got {1 + len(others)}")
+            v = _new(Value)
+            v.data = forward(self.data)
+            v.grad = 0.0
+            v._a = self
+            v._b = None
+            v._fn = fn
+            v._mark = 0
+            return v
     else:
 
         def method(self: Value, *others) -> Value:

@@ -55,9 +55,22 @@ def test_tables_load_without_building_and_parse_like_a_fresh_build(monkeypatch):
 
 
 def test_stale_tables_are_ignored_and_the_grammar_is_built(monkeypatch):
+    builds = []
+    real = lark.Lark.__init__
+    monkeypatch.setattr(lark.Lark, "__init__", lambda *a, **k: builds.append(1) or real(*a, **k))
     monkeypatch.setattr(grammar, "_fingerprint", lambda source: "not the saved one")
-    parser = grammar.load(Builder())
-    assert isinstance(parser, lark.Lark)
+    builder = Builder()
+    parser = grammar.load(builder)
+    assert builds == [1]
+    saved = Builder()
+    assert _shape(parser, builder, SAMPLES[2]) == _shape(grammar.load(saved), saved, SAMPLES[2])
+
+
+def test_stale_tables_without_lark_say_how_to_rebuild_them(monkeypatch):
+    monkeypatch.setattr(grammar, "_fingerprint", lambda source: "not the saved one")
+    monkeypatch.setitem(sys.modules, "autodiff_cli.tables", None)  # as if Lark were missing
+    with pytest.raises(RuntimeError, match=r"`python -m autodiff_cli.grammar` \(needs lark"):
+        grammar.load(Builder())
 
 
 def test_installed_package_finds_its_grammar_from_any_directory(tmp_path):

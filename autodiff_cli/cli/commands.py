@@ -96,6 +96,8 @@ def _grad_options(kind: str):
 @click.option("--points-format", type=click.Choice(("csv", "tsv", "jsonl")),
               help="Format of --points (default: from the file name, else csv).")  # fmt: skip
 @click.option("--keep-input", is_flag=True, help="Start each --points record with its row.")
+@click.option("--exact", is_flag=True,
+              help="--points a row at a time, as before chunks: slower.")  # fmt: skip
 def grad(
     args,
     expr,
@@ -110,6 +112,7 @@ def grad(
     points,
     points_format,
     keep_input,
+    exact,
 ) -> None:
     """Value and gradients of EXPR at a point.
 
@@ -130,11 +133,11 @@ def grad(
     if order > 1 and (show_trace or lines is not None or points is not None):
         raise AutodiffError("usage", f"--order {order} goes with one evaluation, "
                             "without --trace, --lines or --points")  # fmt: skip
-    if lines is not None or points is not None or keep_input:
+    if lines is not None or points is not None or keep_input or exact:
         from autodiff_cli.cli import pipelines  # with what it reads and writes: not at start-up
 
         pipelines.run(args, expr, sets, wrt, fmt, precision, show_trace, lines, points,
-                      points_format, keep_input, color)  # fmt: skip
+                      points_format, keep_input, color, exact)  # fmt: skip
     elif show_trace:
         _trace(args, expr, sets, wrt, format_for("trace", fmt, "a trace"), precision, color)
     else:

@@ -22,9 +22,8 @@ from autodiff_cli.reading import is_streaming, open_input
 
 def run(
     args, expr, sets, wrt, fmt, precision, show_trace, lines, points, points_format,
-    keep_input=False, color="auto",
+    keep_input=False, color="auto", exact=False,
 ) -> None:  # fmt: skip
-    gc.enable()  # a stream may never end: what it drops must be collected
     if lines is not None and points is not None:
         raise AutodiffError("usage", "--lines and --points do not go together")
     if keep_input and points is None:
@@ -34,6 +33,12 @@ def run(
             hint="--lines records hold their expression already"
             if lines is not None
             else 'autodiff grad "x**2" --points p.csv --keep-input',
+        )
+    if exact and points is None:
+        raise AutodiffError(
+            "usage",
+            "--exact is for --points: one evaluation, and --lines, are always exact",
+            hint='autodiff grad "x**2" --points p.csv --exact',
         )
     if show_trace:
         raise AutodiffError("usage", "--trace shows one evaluation, not a pipeline")
@@ -58,14 +63,22 @@ def run(
             )
         # every variable a line can have a gradient for: a csv column each
         writer = make_writer(sys.stdout, fmt, style, wanted or list(defaults))
+        gc.enable()  # a stream may never end: what it drops must be collected
         failed, total = _lines(open_input(lines), writer, defaults, wanted)
         what = "expressions"
     else:
         inputs.check_unused(expression, given)
         expression.check_wrt(wanted)  # before the points are opened, as the values were read
         stream = open_input(points)
+        # In chunks, unless the row as read or --precision's rounding is written.
+        chunked = not (exact or keep_input or (precision is not None and fmt == "text"))
         rows = api.run_points(
-            expression, stream, inputs.points_format(points, points_format), defaults, wanted
+            expression,
+            stream,
+            inputs.points_format(points, points_format),
+            defaults,
+            wanted,
+            chunked,
         )
         if keep_input:  # the columns not used are kept: nothing to warn of
             writer = _kept_writer(rows, expression, fmt, style)
@@ -75,6 +88,11 @@ def run(
             elif rows.unused:
                 warn(f"columns {', '.join(rows.unused)} are not used by the expression")
             writer = make_writer(sys.stdout, fmt, style, rows.names)
+            if hasattr(rows, "chunks"):
+                from autodiff_cli.render.columns import ColumnsWriter
+
+                writer = ColumnsWriter(writer, behind=not is_streaming(stream))
+        gc.enable()  # after the imports (numpy, polars), which leave nothing to collect
         failed, total = _points(rows, stream, writer, color)
         what = "rows"
     if failed:
@@ -131,7 +149,16 @@ def _points(rows, stream, writer, color="auto") -> tuple[int, int]:
         if bar is not None:
             bar.start()
         writer.header()
-        for number, outcome, read in rows.with_input():
+        for item in rows.chunks() if hasattr(rows, "chunks") else rows.with_input():
+            if item.__class__ is not tuple:  # a chunked.Run: rows all numbers, in one go
+                writer.run(item)
+                number = item.first + len(item) - 1
+                if bar is not None:
+                    bar.update()
+                if streaming:
+                    flush()
+                continue
+            number, outcome, read = item
             if bar is not None and number % 4096 == 0:
                 bar.update()
             if outcome.__class__ is tuple:  # the numbers: by far the most common
@@ -141,7 +168,20 @@ def _points(rows, stream, writer, color="auto") -> tuple[int, int]:
                 error(number, words.for_command_line(outcome), read)
             if streaming:
                 flush()
+        _close(writer)  # everything written before the summary
+    except AutodiffError:
+        _close(writer)  # the records before a failed read, then its message
+        raise
+    except BaseException:
+        _close(writer, whole=False)  # Ctrl-C: the record under way ends whole, then stop
+        raise
     finally:  # gone before anything else is said, even Ctrl-C's message
         if bar is not None:
             bar.stop()
     return failed, number
+
+
+def _close(writer, whole: bool = True) -> None:
+    """The chunks' writer writes on a thread of its own (`render.columns`): wait for it."""
+    if hasattr(writer, "close"):
+        writer.close(whole)

@@ -24,14 +24,11 @@ def option_names(group: click.Group) -> frozenset[str]:
     A variable of one of these names is given its value as -D NAME=VALUE, as
     --NAME would be the option.
     """
-    ctx = click.Context(group)
-    return frozenset(
-        opt[2:]
-        for command in group.commands.values()
-        for param in command.get_params(ctx)
-        for opt in param.opts
-        if opt.startswith("--") and opt[2:].isidentifier()
-    )
+    # Each command's declared options and the help option (not `get_params`, which
+    # makes a help option per command: click's gettext lookup for each, on every run).
+    opts = [opt for command in group.commands.values() for p in command.params for opt in p.opts]
+    opts += click.Context(group).help_option_names
+    return frozenset(opt[2:] for opt in opts if opt.startswith("--") and opt[2:].isidentifier())
 
 
 def value_option(name: str) -> str:

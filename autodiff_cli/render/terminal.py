@@ -43,14 +43,22 @@ class _Console(Console):
 
 
 def console(color: str) -> Console:
-    """`color`: auto (Rich decides; NO_COLOR is honoured), always or never."""
+    """`color`: auto (Rich decides; NO_COLOR is honoured), always or never.
+
+    No emoji codes: `:x:` in a name stays as typed, and Rich's table of them
+    (3 ms to import) is not loaded.
+    """
     if color == "always":
         return _Console(
-            force_terminal=True, color_system="standard", highlight=False, no_color=False
+            force_terminal=True,
+            color_system="standard",
+            highlight=False,
+            no_color=False,
+            emoji=False,
         )  # an explicit flag wins over NO_COLOR (no-color.org)
     if color == "never":
-        return _Console(no_color=True, highlight=False, color_system=None)
-    return _Console(highlight=False)
+        return _Console(no_color=True, highlight=False, color_system=None, emoji=False)
+    return _Console(highlight=False, emoji=False)
 
 
 # diff
@@ -82,7 +90,7 @@ def _fitted(draw, style):
     """`draw()` with numbers of TERMINAL_DIGITS, or fewer (down to 6) where that is wider
     than the terminal, then without box lines: fewer digits read better than numbers
     folded over two lines."""
-    width, measure = Console().width, Console(width=10_000).measure
+    width, measure = Console().width, Console(width=10_000, emoji=False).measure
     drawn = draw()
     if style.precision is None:
         for digits in (10, 8, 6):
