@@ -375,9 +375,10 @@ def run_points(
     (row number, (value, *gradients) or the row's error), in order, and its
     `with_input()` yields (row number, outcome, the row as read).
 
-    `chunked`: a CSV or TSV stream of bytes is read a chunk at a time, with numpy and
-    polars (`chunked.ChunkedPoints`, its `chunks()`), the same numbers as a row at a
-    time, bit for bit; without them, or for JSON Lines, a row at a time.
+    `chunked`: a CSV or TSV stream of bytes, read from its start, is read a chunk at a
+    time with numpy and polars (`chunked.ChunkedPoints`: `chunks()` in place of
+    `with_input()`), the same numbers as a row at a time, bit for bit; without them,
+    or for JSON Lines, a row at a time.
     """
     from autodiff_cli.batch import Points
 

@@ -185,7 +185,7 @@ KERNELS = {
     "eq": _compare(np.equal),
     "ne": _compare(np.not_equal),
     "where": lambda c, a, b: np.where(c != 0.0, a, b),  # a NaN condition is != 0: a
-    "mask": lambda x, keep: np.where(keep, x, 0.0),
+    "mask": lambda x, keep: _mask(x, keep),
 }
 
 

@@ -4,17 +4,22 @@ The same promises as `batch.Points`, row for row: one outcome per row, in
 order, errors in place with their row number. Only what is certainly the
 same goes the fast way; everything else takes the row-at-a-time path of
 `batch.Points` (its `outcome`), so the two agree by construction:
-- a chunk polars refuses, or reads as another number of rows than it has
-  lines (quotes, a lone `\\r`, a cell that is not a plain number), is read
-  row by row; polars reads no number Python's `float()` refuses;
+- a chunk that holds a double quote, a lone `\\r` or a byte order mark, that
+  polars refuses (a cell that is not a plain number) or reads as another
+  number of rows than it has lines, is read row by row; where polars reads a
+  cell as a number, `float()` reads the same number (a test tries random cells);
 - a row with an empty cell and no default, or whose numbers hold a NaN
-  (an error, or inf - inf), is evaluated row by row;
-- a line longer than a row may be switches the rest of the input to rows.
+  (an error, or inf - inf), is evaluated row by row; a run of fewer than
+  `SHORT` rows of numbers between such rows goes on row by row, to the
+  row writer;
+- a line with no end within the row limit switches the rest of the input
+  to rows.
 
-A chunk is at most `BLOCK` bytes of whole lines, so memory stays flat
-whatever the file's size. A pipe or terminal gives what it has (`read1`),
-so a record never waits for later lines. From a file, a thread reads and
-parses the next chunk while this one is computed (`threads.ahead`).
+A chunk is the whole lines of a read of `BLOCK` bytes (and of the line the
+last read left unfinished), so memory stays flat whatever the file's size. A
+pipe or terminal gives what it has (`read1`), so a record never waits for
+later lines. From a named file, a thread reads and parses the next chunk
+while this one is computed (`threads.ahead`).
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from autodiff_cli.reading import (
 from autodiff_cli.threads import ahead
 
 BLOCK = 2**22  # bytes of lines read at a time: some 70,000 rows of three numbers
+SHORT = 64  # rows: a run of numbers shorter than this is written row by row
 
 
 class Run:
@@ -79,7 +85,7 @@ class ChunkedPoints(Points):
         if not self.columns:
             return
         first, blocks = 1, self._blocks()
-        for block in blocks if is_streaming(self._stream) else ahead(blocks):
+        for block in ahead(blocks) if self._read_ahead() else blocks:
             if isinstance(block, io.TextIOBase):  # the rest, row by row
                 for number, line in enumerate(lines(block, RECORD_LIMIT), start=first):
                     row = row_cells(line, self.sep)
@@ -90,6 +96,15 @@ class ChunkedPoints(Points):
                 yield from self._rows_of(block, range(block.size))
             else:
                 yield from self._evaluated(block)
+
+    def _read_ahead(self) -> bool:
+        """A thread reads ahead from a file, never from standard input (even a file there):
+        at exit, a thread still reading it would hold its lock, and CPython aborts."""
+        try:
+            stdin = self._buffer.fileno() == 0
+        except (OSError, ValueError, AttributeError):
+            stdin = True
+        return not stdin and not is_streaming(self._stream)
 
     def _plan(self):
         """For each variable: its column's position (None: none) and its default."""
@@ -132,6 +147,8 @@ class ChunkedPoints(Points):
         """Polars' frame of the used columns, or None where it might differ from `float()`."""
         if b'"' in block or (b"\r" in block and block.count(b"\r") != block.count(b"\r\n")):
             return None
+        if b"\xef\xbb\xbf" in block:  # polars drops a byte order mark at a chunk's start
+            return None
         if _longest_line_over(block, RECORD_LIMIT):
             return None  # a row past its limit: its error, row by row
         try:
@@ -168,14 +185,28 @@ class ChunkedPoints(Points):
         with np.errstate(all="ignore"):
             for column in out[1:]:
                 total = total + column  # as sum(): a NaN, or inf - inf, is checked row by row
-        start, first = 0, block.first
-        for i in np.flatnonzero(missing | np.isnan(total)).tolist():
+        slow = np.flatnonzero(missing | np.isnan(total)).tolist()
+        if len(slow) > size // 8:  # rows to say one by one everywhere: all of them, so
+            yield from self._rows_of(block, range(size))
+            return
+        start = 0
+        for i in [*slow, size]:
             if i > start:
-                yield Run(first + start, [c[start:i] for c in out])
-            yield from self._rows_of(block, (i,))
+                yield from self._run(block, out, start, i)
+            if i < size:
+                yield from self._rows_of(block, (i,))
             start = i + 1
-        if start < size:
-            yield Run(first + start, [c[start:] for c in out] if start else out)
+
+    def _run(self, block, out, start: int, end: int):
+        """Rows `start` to `end` of a block, all numbers: a `Run`, or the rows one by one
+        where they are too few to be worth one (polars' writing costs per call)."""
+        if end - start >= SHORT:
+            whole = start == 0 and end == len(out[0])
+            yield Run(block.first + start, out if whole else [c[start:end] for c in out])
+            return
+        numbers = zip(*(c[start:end].tolist() for c in out))
+        for number, row in enumerate(numbers, start=block.first + start):
+            yield number, row, None
 
     def _rows_of(self, block, which):
         """Rows of a block, the row-at-a-time way: (number, outcome, cells as read)."""

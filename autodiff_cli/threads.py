@@ -3,9 +3,9 @@
 Polars and numpy let go of the interpreter while they parse, compute and
 format, so reading the next chunk and writing the last one overlap with the
 work on this one. Both queues are bounded (memory stays flat) and ordered;
-an error on either thread is raised on the main one, where it is said. Only
-for a file: a thread blocked reading a pipe or terminal would hold standard
-input's lock when the process ends (CPython then aborts).
+an error on either thread is raised on the main one, where it is said. Reading
+ahead is for a named file only: a thread blocked reading standard input would
+hold its lock when the process ends, and CPython then aborts.
 """
 
 from __future__ import annotations
@@ -58,8 +58,9 @@ def ahead(items, depth: int = 2):
         except BaseException as error:  # noqa: BLE001 - raised on the main thread
             _put(out, (_DONE, error), stop)
 
+    thread = threading.Thread(target=produce, name="autodiff-read-ahead", daemon=True)
     with signals_blocked():
-        threading.Thread(target=produce, name="autodiff-read-ahead", daemon=True).start()
+        thread.start()
     try:
         while True:
             item, error = out.get()
@@ -68,8 +69,9 @@ def ahead(items, depth: int = 2):
             if item is _DONE:
                 return
             yield item
-    finally:
-        stop.set()  # the consumer left early: the producer stops at its next item
+    finally:  # the consumer left early: the producer stops at its next item
+        stop.set()
+        thread.join()
 
 
 def _put(out: queue.Queue, item, stop: threading.Event) -> bool:
@@ -99,6 +101,11 @@ class Behind:
         self._raise()
         self._calls.put((fn, args))
 
+    def wait(self) -> None:
+        """Wait until every call made is done (the caller may then write itself)."""
+        self._calls.join()
+        self._raise()
+
     def close(self) -> None:
         """Wait for every call made; raise the first error one of them had."""
         self._calls.put(None)
@@ -123,3 +130,4 @@ class Behind:
                     call[0](*call[1])
                 except BaseException as error:  # noqa: BLE001 - raised on the main thread
                     self._error = error
+            self._calls.task_done()

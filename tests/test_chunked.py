@@ -16,8 +16,11 @@ import subprocess
 import sys
 
 import numpy as np
+import polars as pl
 import pytest
 from conftest import BIN, REPO, user_env
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from autodiff_cli import api, arrays, chunked
 from autodiff_cli.compiled import compile_expression
@@ -156,6 +159,7 @@ ROWS = [
     "2,\xff,3,",  # not UTF-8
     "1,2;3,aa",  # the other separator
     "1,2,3,aaa",  # fine, longer
+    "\ufeff3,2,3,",  # a byte order mark, not at the start: polars would drop it
 ]
 EXPRESSION = "log(w)*x + sqrt(b)*w"
 
@@ -306,3 +310,59 @@ def test_numpy_and_polars_are_imported_by_the_batch_path_only(tmp_path):
     many = subprocess.run([sys.executable, "-c", code, "grad", "x*2", "--points", "p.csv"],
                           capture_output=True, text=True, cwd=tmp_path)  # fmt: skip
     assert many.stdout == "value\tgrad_x\n2\t2\n" and many.stderr == "['numpy', 'polars']\n"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet="0123456789.eE+-_ infatyINFATYxXpP\t\u0663", max_size=8),
+                min_size=1, max_size=200))  # fmt: skip
+def test_polars_reads_a_cell_as_float_does_or_not_at_all(cells):
+    cells = [c for c in cells if c.strip()]  # an empty cell is a missing value in both
+    assume(cells)
+    data = "".join(f"{c}\n" for c in cells).encode()
+    try:
+        read = pl.read_csv(data, has_header=False, schema={"c0": pl.Float64}, eol_char="\n")
+    except Exception:  # refused: the chunk goes row by row
+        return
+    if read.height != len(cells):
+        return  # another number of rows: row by row too
+    for cell, number in zip(cells, read["c0"].to_list()):
+        if number is None:
+            continue  # a missing value: row by row
+        assert same_bits(number, float(cell)), cell
+
+
+def test_standard_input_from_a_file_ends_quietly_into_head(tmp_path):
+    """No thread reads standard input ahead: CPython aborts at exit if one still does."""
+    path = tmp_path / "p.csv"
+    path.write_text("x,y\n" + "1.5,2\n" * 300_000)
+    for _ in range(5):
+        r = subprocess.run(
+            ["bash", "-c", f'"{BIN}/autodiff" grad "tanh(x*y)+x/y" --points - < "{path}" | head -1;'
+             ' echo "${PIPESTATUS[0]}" >&2'],
+            capture_output=True, text=True, env=user_env(), timeout=120,
+        )  # fmt: skip
+        assert (r.stdout, r.stderr) == ("value\tgrad_x\tgrad_y\n", "141\n")
+
+
+@pytest.mark.parametrize("exact", [False, True])
+def test_a_full_disk_is_said_as_for_every_output(tmp_path, exact):
+    path = tmp_path / "p.csv"
+    path.write_text("x,y\n" + "1.5,2\n" * 20_000)
+    with open("/dev/full", "w") as full:
+        r = subprocess.run(
+            [str(BIN / "autodiff"), "grad", "x*y", "--points", str(path), "--format", "jsonl",
+             *(["--exact"] if exact else [])],
+            stdout=full, stderr=subprocess.PIPE, text=True, env=user_env(), timeout=120,
+        )  # fmt: skip
+    assert r.returncode == 2
+    assert r.stderr == "autodiff: error: cannot write the output: No space left on device\n"
+
+
+def test_json_keys_in_the_output_s_own_encoding(tmp_path):
+    path = tmp_path / "p.csv"
+    path.write_text("α,y\n" + "1.5,2\n" * 100, encoding="utf-8")
+    env = user_env(PYTHONIOENCODING="latin-1:replace")
+    args = [str(BIN / "autodiff"), "grad", "α*y", "--points", str(path), "--format", "jsonl"]
+    fast = subprocess.run(args, capture_output=True, env=env, timeout=120)
+    exact = subprocess.run([*args, "--exact"], capture_output=True, env=env, timeout=120)
+    assert fast.stdout == exact.stdout and b'"\\u03b1": 2.0' in fast.stdout

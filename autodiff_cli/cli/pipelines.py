@@ -15,6 +15,7 @@ import click
 from autodiff_cli import api, render
 from autodiff_cli.cli import inputs, slips, words
 from autodiff_cli.cli.options import format_for
+from autodiff_cli.cli.output import Unwritable
 from autodiff_cli.cli.process import warn
 from autodiff_cli.errors import AutodiffError
 from autodiff_cli.reading import is_streaming, open_input
@@ -172,6 +173,11 @@ def _points(rows, stream, writer, color="auto") -> tuple[int, int]:
     except AutodiffError:
         _close(writer)  # the records before a failed read, then its message
         raise
+    except OSError as error:  # the chunks' writer writes beneath `output`'s standard output
+        _close(writer, whole=False)
+        if isinstance(error, BrokenPipeError):
+            raise
+        raise Unwritable(error) from None
     except BaseException:
         _close(writer, whole=False)  # Ctrl-C: the record under way ends whole, then stop
         raise

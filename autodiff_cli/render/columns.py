@@ -30,6 +30,7 @@ class ColumnsWriter:
         self._row, self.stream, self.fmt = writer, writer.stream, writer.fmt
         # Formatting and writing overlap the next chunk's work, or are done at once.
         self._later = Behind() if behind else None
+        self._behind = False  # whether the writing thread may still be writing
         keys = [json.dumps(name, ensure_ascii=False) for name in writer.names]
         # The text before each number (the row's, the value, each gradient), and after them.
         self._between = ['{"row": ', ', "value": ']
@@ -43,12 +44,21 @@ class ColumnsWriter:
             call(*args)
         else:
             self._later(call, *args)
+            self._behind = True
+
+    def _one(self, call, args) -> None:
+        """A record or error, written here once the writing thread is done: a call of
+        that thread each would cost more than the record (they share the interpreter)."""
+        if self._behind:
+            self._later.wait()
+            self._behind = False
+        call(*args)
 
     def record(self, *args) -> None:
-        self._do(self._row.record, *args)
+        self._one(self._row.record, args)
 
     def error(self, *args) -> None:
-        self._do(self._row.error, *args)
+        self._one(self._row.error, args)
 
     def flush(self) -> None:
         self._do(self._row.flush)
@@ -68,7 +78,9 @@ class ColumnsWriter:
         cells = sorted((i, k) for k, where in enumerate(odd) for i in where.tolist())
         spelled = [self._spell(float(run.columns[k][i])).encode("utf-8") for i, k in cells]
         buffer = getattr(self.stream, "buffer", None)
-        whole = self._later is None or buffer is None
+        # Polars writes UTF-8: anything else is the text stream's to encode (JSON's keys).
+        utf8 = getattr(self.stream, "encoding", "").lower().replace("-", "") == "utf8"
+        whole = self._later is None or buffer is None or not utf8
         if whole:  # one write of the text, which a signal does not cut (`cli.output`)
             buffer = _Collected()
         else:  # the writing thread: a signal is the main thread's, which waits for it
