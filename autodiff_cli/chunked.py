@@ -84,14 +84,14 @@ class ChunkedPoints(Points):
         for each other row, in order."""
         if not self.columns:
             return
-        first, blocks = 1, self._blocks()
+        blocks = self._blocks()
         for block in ahead(blocks) if self._read_ahead() else blocks:
-            if isinstance(block, io.TextIOBase):  # the rest, row by row
-                for number, line in enumerate(lines(block, RECORD_LIMIT), start=first):
+            if isinstance(block, tuple):  # (its first row, the rest of the input): by rows
+                first, rest = block
+                for number, line in enumerate(lines(rest, RECORD_LIMIT), start=first):
                     row = row_cells(line, self.sep)
                     yield number, self.outcome(row), row
                 return
-            first = block.first + block.size
             if block.frame is None:
                 yield from self._rows_of(block, range(block.size))
             else:
@@ -113,7 +113,7 @@ class ChunkedPoints(Points):
 
     def _blocks(self):
         """Each `Block` of whole lines, read and parsed; run in the reading thread.
-        Last, if a line has no end in sight, the rest of the input as text."""
+        Last, if a line has no end in sight, (its row number, the rest of the input as text)."""
         read1, carry, first = self._buffer.read1, b"", 1
         used = sorted({k for k, _ in self._plan() if k is not None})
         schema = {f"c{k}": pl.Float64 if k in used else pl.String for k in range(len(self.columns))}
@@ -126,7 +126,7 @@ class ChunkedPoints(Points):
                 if not cut:  # no line ends here: all of it waits for the next read
                     carry += data
                     if len(carry) > RECORD_LIMIT:  # no line end in sight: a row too long, maybe
-                        yield _rest(carry, self._buffer)
+                        yield first, _rest(carry, self._buffer)
                         return
                     continue
                 # One copy at most: the lines' bytes are `data` itself when nothing waited.

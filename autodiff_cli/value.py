@@ -47,6 +47,32 @@ def _to_float(x) -> float:
         return math.inf if x > 0 else -math.inf
 
 
+def _inline(arithmetic, fn: Op):
+    """`self <op> other` building its node in place, with no call per node but the
+    arithmetic: a call less is a fifth of the forward pass. The arithmetic is
+    `operator.add` (and sub, mul): on two floats it runs the table's own forward
+    function (`float.__add__` is CPython's float_add, which operator.add calls
+    too) at a fifth of the cost of calling `float.__add__`. Not `a + b`: the
+    interpreter's inlined float addition may return the other operand's NaN
+    (another sign bit), and the numbers must be the table's to the bit."""
+
+    def method(self, other):
+        if not isinstance(other, Value):
+            other = _leaf(other)
+        v = _new(Value)
+        v.data = arithmetic(self.data, other.data)
+        v.grad = 0.0
+        v._a = self
+        v._b = other
+        v._fn = fn
+        v._mark = 0
+        return v
+
+    method.__name__ = f"__{fn.name}__"
+    method.__qualname__ = f"Value.__{fn.name}__"
+    return method
+
+
 class Value:
     """A scalar that records the operations applied to it, for backward()."""
 
@@ -112,55 +138,16 @@ class Value:
         return f"Value(data={self.data}, grad={self.grad})"
 
     # Operators, in operand order. Constants become leaves, as in the walkthrough.
-    # `+`, `-` and `*` build their node inline: they are most of any graph,
-    # and a call less per node is a fifth of the forward pass. The
-    # arithmetic is `operator.add` (and sub, mul): on two floats it runs the
-    # table's own forward function (`float.__add__` is CPython's float_add,
-    # which operator.add calls too) at a fifth of the cost of calling
-    # `float.__add__`. Not `a + b`: the interpreter's inlined float addition
-    # may return the other operand's NaN (another sign bit), and the numbers
-    # must be the table's to the bit.
-    def __add__(self, other):
-        if not isinstance(other, Value):
-            other = _leaf(other)
-        v = _new(Value)
-        v.data = _add(self.data, other.data)
-        v.grad = 0.0
-        v._a = self
-        v._b = other
-        v._fn = _ADD
-        v._mark = 0
-        return v
+    # `+`, `-` and `*` build their node inline (`_inline`): they are most of any graph.
+    __add__ = _inline(operator.add, _ADD)
+    __sub__ = _inline(operator.sub, _SUB)
+    __mul__ = _inline(operator.mul, _MUL)
 
     def __radd__(self, other):
         return _apply(_ADD, _leaf(other), self)
 
-    def __sub__(self, other):
-        if not isinstance(other, Value):
-            other = _leaf(other)
-        v = _new(Value)
-        v.data = _sub(self.data, other.data)
-        v.grad = 0.0
-        v._a = self
-        v._b = other
-        v._fn = _SUB
-        v._mark = 0
-        return v
-
     def __rsub__(self, other):
         return _apply(_SUB, _leaf(other), self)
-
-    def __mul__(self, other):
-        if not isinstance(other, Value):
-            other = _leaf(other)
-        v = _new(Value)
-        v.data = _mul(self.data, other.data)
-        v.grad = 0.0
-        v._a = self
-        v._b = other
-        v._fn = _MUL
-        v._mark = 0
-        return v
 
     def __rmul__(self, other):
         return _apply(_MUL, _leaf(other), self)
@@ -373,7 +360,6 @@ class Value:
 
 
 _new = object.__new__
-_add, _sub, _mul = operator.add, operator.sub, operator.mul
 _stamps = itertools.count(1)
 _stamp = _stamps.__next__
 
