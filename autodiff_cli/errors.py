@@ -70,6 +70,14 @@ class AutodiffError(Exception):
         self.source, self.origin = source, origin
         return self
 
+    def moved(self, by: int, source: str) -> AutodiffError:
+        """The same error in a text that holds its source `by` characters on (a session's
+        line, or a program's lines), its span moved with it."""
+        other = self.reworded(self.message, self.hint)
+        if self.span is not None:
+            other.span = (self.span[0] + by, self.span[1] + by)
+        return other.located(source)
+
     def reworded(self, message: str, hint: str | None) -> AutodiffError:
         """The same failure in other words (the command line's), the rest unchanged."""
         other = AutodiffError(self.kind, message, self.span, hint, self.source, **self.data)

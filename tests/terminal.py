@@ -24,8 +24,8 @@ class Session:
     """A program running on a terminal: type into it, read what it shows."""
 
     def __init__(self, argv: list[str], env: dict, columns: int, rows: int = 50, cwd=None,
-                 stdout=None) -> None:  # fmt: skip
-        """`stdout`: a file for standard output instead of the terminal (`> out.csv`)."""
+                 stdout=None, stdin=None) -> None:  # fmt: skip
+        """`stdout`, `stdin`: files instead of the terminal (`> out.csv`, `< session.txt`)."""
         self.pid, self.fd = pty.fork()
         if self.pid == 0:  # the child: size the terminal before anything reads it
             fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
@@ -33,9 +33,12 @@ class Session:
                 os.chdir(cwd)
             if stdout is not None:
                 os.dup2(os.open(stdout, os.O_WRONLY | os.O_CREAT | os.O_TRUNC), 1)
+            if stdin is not None:
+                os.dup2(os.open(stdin, os.O_RDONLY), 0)
             os.execve(argv[0], argv, env)
         self.shown = b""  # everything shown so far
         self._unread = 0  # where the next read_until starts
+        self._answered = 0  # cursor position requests answered, as a terminal answers them
 
     def read_until(self, text: str, timeout: float = 30) -> str:
         """What the terminal showed since the last call, up to and including `text`; all
@@ -50,10 +53,19 @@ class Session:
                 if not chunk:
                     break
                 self.shown += chunk
+                self._answer_position_requests()
         found = self.shown.find(wanted, self._unread)
         cut = len(self.shown) if found < 0 else found + len(wanted)
         shown, self._unread = self.shown[self._unread : cut], cut
         return shown.decode("utf-8", "replace")
+
+    def _answer_position_requests(self) -> None:
+        """ESC [ 6 n asks where the cursor is (prompt_toolkit asks): a terminal answers at
+        once; so does this one, with the top left corner (the program only lays out below)."""
+        asked = self.shown.count(b"\x1b[6n")
+        while self._answered < asked:
+            os.write(self.fd, b"\x1b[1;1R")
+            self._answered += 1
 
     def type(self, keys: str) -> None:
         os.write(self.fd, keys.encode())
@@ -66,22 +78,22 @@ class Session:
         return os.waitstatus_to_exitcode(status), self.shown.decode("utf-8", "replace")
 
     def close(self) -> None:
-        """End it now (an interactive shell does not end by itself)."""
-        os.close(self.fd)
+        """End it now (an interactive shell does not end by itself); nothing if it has."""
         try:
+            os.close(self.fd)
             os.kill(self.pid, signal.SIGKILL)
-        except ProcessLookupError:
+            os.waitpid(self.pid, 0)
+        except (OSError, ChildProcessError):  # finished already
             pass
-        os.waitpid(self.pid, 0)
 
 
-def autodiff(args, columns: int, cwd=None, stdout=None, **env: str) -> Session:
+def autodiff(args, columns: int, cwd=None, stdout=None, stdin=None, **env: str) -> Session:
     """The installed `autodiff` on a terminal, in a user's environment."""
     environment = user_env(**env)
     environment.pop("COLUMNS", None)  # the terminal's own size, not the tests' default
     environment["TERM"] = "xterm-256color"
     argv = [str(BIN / "autodiff"), *args]
-    return Session(argv, environment, columns, cwd=cwd, stdout=stdout)
+    return Session(argv, environment, columns, cwd=cwd, stdout=stdout, stdin=stdin)
 
 
 def in_terminal(*args: str, columns: int = 100, cwd=None, **env: str) -> tuple[int, str]:

@@ -20,7 +20,7 @@ from autodiff_cli import render
 
 SHELLS = ("bash", "zsh", "fish")
 COMMANDS = ["check", "completion", "diff", "functions", "grad", "graph", "hessian", "jacobian",
-            "plot", "trace"]  # fmt: skip
+            "plot", "repl", "trace"]  # fmt: skip
 HESSIAN_OPTIONS = ["--expr", "--set", "--format", "--precision", "--color", "--help"]
 DIFF_OPTIONS = ["--expr", "--wrt", "--order", "--steps", "--format", "--color", "--help"]
 

@@ -221,7 +221,7 @@ def test_top_level_help_shows_each_kind_of_use(autodiff):
 
 
 @pytest.mark.parametrize("command", ["grad", "trace", "graph", "plot", "check", "hessian",
-                                     "jacobian", "diff", "functions"])  # fmt: skip
+                                     "jacobian", "diff", "functions", "repl"])  # fmt: skip
 def test_every_command_help_opens_with_an_example(autodiff, command):
     r = autodiff(command, "--help")
     assert r.returncode == 0

@@ -43,6 +43,9 @@ def autodiff() -> None:
       autodiff plot "tanh(x)" --x -3:3
       autodiff diff "x**2*sin(x)"
       autodiff functions
+      autodiff repl
+
+    autodiff alone, at a terminal, opens a session (autodiff repl).
 
     autodiff COMMAND --help shows a command's options and more examples.
     """
@@ -56,10 +59,14 @@ def _api():
 
 
 def _show(result, fmt: str | None, precision: int | None = None, color: str = "auto") -> None:
-    """Warnings first (they flush what came before), then the result in its format."""
+    """Warnings first (they flush what came before), then the result in its format;
+    a session running the command (`repl`) hears of it too."""
     for warning in result.warnings:
         warn(warning)
     write(result, fmt, Style(precision, color))
+    heard = click.get_current_context().obj
+    if heard is not None:
+        heard(result)
 
 
 _TRACE = render.formats("trace")
@@ -338,3 +345,29 @@ def completion(shell) -> None:
     from autodiff_cli.cli import completion  # not at start-up
 
     click.echo(completion.script(shell), nl=False)
+
+
+@autodiff.command()
+def repl() -> None:
+    """An interactive session: values and definitions that persist, the
+    commands above inside it, line editing, completion and history.
+
+    \b
+    Inside it:
+      x = 2                   a value
+      f = x**2*sin(x)         a definition, read again when used: a new x, a new f
+      f                       its value and gradients; ans is the last value
+      grad f, trace f, diff f, graph f, check f, hessian f, jacobian f, g
+      plot f x=-3:3           options as on the command line: diff f --wrt x
+      :vars  :del NAME  :functions  :help  :quit (or Ctrl-D)
+
+    History is kept in $XDG_STATE_HOME/autodiff/history (by default
+    ~/.local/state/autodiff/history). With standard input not a terminal,
+    the lines are run without prompts or colour, so a session replays:
+
+    \b
+      autodiff repl < session.txt
+    """
+    from autodiff_cli.cli import repl as session  # with its line editor: not at start-up
+
+    return session.run()

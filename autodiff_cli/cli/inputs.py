@@ -177,6 +177,7 @@ def swept_range(given: dict) -> tuple[str, float, float]:
             "usage",
             "give one variable a range to sweep" if not ranges else "only one range at a time",
             hint='autodiff plot "tanh(x)" --x -3:3',
+            reason="sweep",
         )
     ((variable, text),) = ranges.items()
     lo_text, _, hi_text = text.partition(":")

@@ -9,7 +9,7 @@ import click
 
 from autodiff_cli.cli import inputs, slips, words
 from autodiff_cli.cli.commands import autodiff
-from autodiff_cli.cli.process import run
+from autodiff_cli.cli.process import isatty, run
 from autodiff_cli.errors import AutodiffError
 
 
@@ -24,6 +24,8 @@ def main() -> None:
     which may never end, turns it back on (`pipelines.run`).
     """
     argv = sys.argv[1:]
+    if not argv and isatty(sys.stdin) and isatty(sys.stdout):
+        argv = ["repl"]  # a person at a terminal: a session; else help, as before
     # Arguments may hold bytes that are not UTF-8 (as lone surrogates): echo them escaped.
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
@@ -31,13 +33,13 @@ def main() -> None:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        code = run(lambda: _invoke(argv), _wants_json(argv))
+        code = run(lambda: _invoke(argv), wants_json(argv))
     finally:  # as it was, for a caller that goes on (the tests)
         (gc.enable if collecting else gc.disable)()
     sys.exit(code)
 
 
-def _wants_json(argv: list[str]) -> bool:
+def wants_json(argv: list[str]) -> bool:
     for i, word in enumerate(argv):
         if argv[i - 1 : i] == ["--"]:
             continue  # the expression, as `options.ValuesCommand` reads it
@@ -47,10 +49,7 @@ def _wants_json(argv: list[str]) -> bool:
 
 
 def _invoke(argv: list[str]):
-    """The command, without click's handlers: `process.run` decides every way out.
-
-    The library's errors leave here in the command line's words (`words`).
-    """
+    """The command, without click's handlers: `process.run` decides every way out."""
     import os
 
     instruction = os.environ.get("_AUTODIFF_COMPLETE")
@@ -58,10 +57,19 @@ def _invoke(argv: list[str]):
         from autodiff_cli.cli import completion
 
         return completion.respond(instruction)
-    with autodiff.make_context("autodiff", argv) as ctx:
+    return invoke(argv)
+
+
+def invoke(argv: list[str], reword=words.for_command_line, on_result=None):
+    """One command, as the process or a session (`repl`) runs it.
+
+    The library's errors leave here reworded by `reword` (the command line's
+    words by default); `on_result` is given each result the command shows.
+    """
+    with autodiff.make_context("autodiff", argv, obj=on_result) as ctx:
         try:
             return autodiff.invoke(ctx)
         except AutodiffError as error:
-            raise words.for_command_line(error, ctx.meta.get(inputs.WRITTEN, {})) from None
+            raise reword(error, ctx.meta.get(inputs.WRITTEN, {})) from None
         except click.NoSuchOption as error:  # a command without values: functions
             raise slips.no_such_option(error) from None

@@ -80,7 +80,7 @@ def report(error: AutodiffError, wants_json: bool) -> int:
     return error.exit_code
 
 
-def _isatty(stream) -> bool:
+def isatty(stream) -> bool:
     try:
         return stream.isatty()
     except (OSError, ValueError, AttributeError):
@@ -106,7 +106,7 @@ def run(invoke, wants_json: bool) -> int:
             except Terminated:
                 code = TERMINATED
     if code == INTERRUPTED:  # on a terminal, after the ^C it echoed: a line of its own
-        say(("\n" if _isatty(sys.stderr) else "") + "autodiff: interrupted")
+        say(("\n" if isatty(sys.stderr) else "") + "autodiff: interrupted")
     elif code == TERMINATED:
         say("autodiff: terminated")
     return code
