@@ -186,14 +186,11 @@ class Session:
         return order
 
     def evaluate(self, program: Program) -> float:
-        """The program's value at the session's values (no gradients asked for)."""
+        """The program's value at the session's values; an error where it is undefined."""
         from autodiff_cli.diagnose import require_defined
 
-        expression = parse(program.source)
         try:
-            evaluation = expression.evaluate(program.point)
-            if not math.isnan(evaluation.value):
-                return evaluation.value
+            evaluation = parse(program.source).evaluate(program.point)
             require_defined(evaluation, {})
         except AutodiffError as error:
             raise program.locate(error) from None
@@ -232,4 +229,4 @@ def _literal(source: str) -> bool:
         float(source)
     except ValueError:
         return False
-    return "_" not in source
+    return True

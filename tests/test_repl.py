@@ -175,6 +175,7 @@ def test_each_command_prints_what_it_prints_on_the_command_line(tmp_path, line, 
         ("grad f -D y=5", ["grad", "f = x*y; f", "-D", "x=3", "-D", "y=5"]),
         ("grad f --wrt=y y = 7", ["grad", "f = x*y; f", "-D", "x=3", "-D", "y=7", "--wrt", "y"]),
         ("grad x - --y", ["grad", "x - --y", "-D", "x=3", "-D", "y=-2"]),  # --y: no option
+        ("grad u = x*2; u + y", ["grad", "u = x*2; u + y", "-D", "x=3", "-D", "y=-2"]),
         ("trace f*2 --format markdown", ["trace", "f = x*y; f*2", "-D", "x=3", "-D", "y=-2",
                                          "--format", "markdown"]),
     ],
@@ -280,6 +281,23 @@ def test_a_replay_has_no_prompt_and_no_colour_even_onto_a_terminal(tmp_path):
     assert code == 0
     assert "\x1b[" not in shown and PROMPT not in shown
     assert "│ x      │     2 │        4 │" in shown
+
+
+def test_autodiff_alone_without_a_terminal_prints_its_help_as_before(autodiff, tmp_path):
+    r = autodiff(stdin="")
+    assert (r.returncode, r.stdout) == (2, "")
+    assert r.stderr.startswith("Usage: autodiff [OPTIONS] COMMAND [ARGS]...\n")
+    # typed at a terminal, but its output to a file: help too, not a session
+    session = on_terminal([], columns=80, stdout=str(tmp_path / "out.txt"))
+    code, shown = session.finish()
+    assert code == 2 and "Usage: autodiff [OPTIONS] COMMAND [ARGS]..." in shown
+
+
+def test_help_lists_the_session_s_commands(tmp_path):
+    r = replay([":help"], tmp_path)
+    assert r.stdout.startswith("Type an expression to see its value and gradients")
+    for word in (":vars", ":del NAME", ":functions", ":quit", "plot EXPR x=-3:3", "grad EXPR"):
+        assert word in r.stdout
 
 
 # A person at a terminal.

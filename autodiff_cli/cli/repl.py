@@ -57,7 +57,8 @@ Session:
 """
 _WORD = re.compile(r"\S+")
 _VALUE = re.compile(r"[^\W\d]\w*=(?!=)")  # NAME=VALUE after an expression
-_GIVEN = re.compile(r"(?:^|(?<=\s))([^\W\d]\w*)\s*=(?!=)\s*")  # and NAME = VALUE
+# NAME = VALUE after an expression: a number or a range (a statement, u = x*2; ..., is not)
+_GIVEN = re.compile(r"(?:^|(?<=\s))([^\W\d]\w*)\s*=(?!=)\s*(?=[-+.\d]|inf|nan)")
 
 
 class Repl:
@@ -93,7 +94,7 @@ class Repl:
         if word in ("quit", "exit") and after == "" and word not in self.session.names():
             self.done = True
             return
-        if word in COMMANDS and (not after or not after.startswith("=") or after[:2] == "=="):
+        if word in COMMANDS and not after.startswith("="):
             return self.command(word, line, first.end())
         for statement in statements(line):
             if statement.name is None:
@@ -110,7 +111,7 @@ class Repl:
             expression, start, option_words = _split(command, line, start)
         else:
             expression, option_words = text, []
-        given, flags = _values(option_words)
+        given, flags = _values(command, option_words)
         _refuse_standard_input(flags)
         self.written = {n: word.split("=", 1)[1] for n, word in given.items()}
         if not expression:
@@ -188,6 +189,8 @@ def _split(command: click.Command, line: str, start: int) -> tuple[str, int, lis
     own = {opt for p in command.params for opt in (*p.opts, *p.secondary_opts)} | {"-h", "--help"}
     options = (m.start() for m in _WORD.finditer(line, start) if m.group().split("=")[0] in own)
     value = _GIVEN.search(line, start)
+    if value and ";" in line[value.end() :]:  # a program's statement, not a value
+        value = None
     cut = min(next(options, len(line)), value.start(1) if value else len(line))
     typed = line[start:cut]
     expression, begin = typed.strip(), start + len(typed) - len(typed.lstrip())
@@ -197,11 +200,14 @@ def _split(command: click.Command, line: str, start: int) -> tuple[str, int, lis
         raise AutodiffError("usage", f"cannot read the options: {error}") from None
 
 
-def _values(option_words: list[str]) -> tuple[dict[str, str], list[str]]:
-    """NAME=VALUE words ({name: 'NAME=VALUE'}, a -D before one dropped), and the others."""
+def _values(command: click.Command, words: list[str]) -> tuple[dict[str, str], list[str]]:
+    """NAME=VALUE words ({name: 'NAME=VALUE'}, a -D before one dropped), and the others
+    (an option's value among them, whatever it looks like)."""
+    valued = {o for p in command.params if not getattr(p, "is_flag", True) for o in p.opts}
     given, flags = {}, []
-    for word in option_words:
-        if _VALUE.match(word):
+    for i, word in enumerate(words):
+        after_option = i > 0 and words[i - 1] in valued and words[i - 1] not in ("-D", "--set")
+        if _VALUE.match(word) and not after_option:
             given[word.split("=", 1)[0]] = word
         elif word not in ("-D", "--set"):
             flags.append(word)
