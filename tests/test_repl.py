@@ -176,6 +176,8 @@ def test_each_command_prints_what_it_prints_on_the_command_line(tmp_path, line, 
         ("grad f --wrt=y y = 7", ["grad", "f = x*y; f", "-D", "x=3", "-D", "y=7", "--wrt", "y"]),
         ("grad x - --y", ["grad", "x - --y", "-D", "x=3", "-D", "y=-2"]),  # --y: no option
         ("grad u = x*2; u + y", ["grad", "u = x*2; u + y", "-D", "x=3", "-D", "y=-2"]),
+        ("f*2 --format json", ["grad", "f = x*y; f*2", "-D", "x=3", "-D", "y=-2", "--format",
+                               "json"]),  # a bare expression takes grad's options
         ("trace f*2 --format markdown", ["trace", "f = x*y; f*2", "-D", "x=3", "-D", "y=-2",
                                          "--format", "markdown"]),
     ],

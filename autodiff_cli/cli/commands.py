@@ -349,8 +349,8 @@ def completion(shell) -> None:
 
 @autodiff.command()
 def repl() -> None:
-    """An interactive session: values and definitions that persist, the
-    commands above inside it, line editing, completion and history.
+    """An interactive session: values and definitions that persist, autodiff's
+    commands inside it, line editing, completion and history.
 
     \b
     Inside it:

@@ -46,14 +46,16 @@ Type an expression to see its value and gradients at the session's values.
 Commands, as on the command line, at the session's values:
   grad EXPR  trace EXPR  diff EXPR  graph EXPR  check EXPR  hessian EXPR
   jacobian EXPR, EXPR   plot EXPR x=-3:3
-  options follow the expression: diff f --wrt x, grad f --format json;
-  NAME=VALUE gives a value for that command only; grad --help tells more
+  options follow the expression: diff f --wrt x, grad f --format json, and
+  a bare expression takes grad's (f --format text); NAME=VALUE gives a value
+  for that command only; grad --help lists grad's options
 Session:
   :vars                 values and definitions
   :del NAME...          forget them
   :functions            the functions an expression may use
   :help                 this
-  :quit                 the end (or Ctrl-D); Ctrl-C cancels a line or a computation
+  :quit                 the end (or :q, quit, Ctrl-D); Ctrl-C cancels a line or a
+                        computation
 """
 _WORD = re.compile(r"\S+")
 _VALUE = re.compile(r"[^\W\d]\w*=(?!=)")  # NAME=VALUE after an expression
@@ -96,6 +98,8 @@ class Repl:
             return
         if word in COMMANDS and not after.startswith("="):
             return self.command(word, line, first.end())
+        if any(w.split("=")[0] in _own(autodiff.commands["grad"]) for w in text.split()):
+            return self.command("grad", line, 0)  # f --format text: grad's options
         for statement in statements(line):
             if statement.name is None:
                 self.command("grad", line, statement.offset, statement.text)
@@ -179,6 +183,11 @@ class Repl:
         return "\n".join(lines) + "\n"
 
 
+def _own(command: click.Command) -> set[str]:
+    """The command's options, as typed (--wrt, -D, --help)."""
+    return {opt for p in command.params for opt in (*p.opts, *p.secondary_opts)} | {"-h", "--help"}
+
+
 def _split(command: click.Command, line: str, start: int) -> tuple[str, int, list[str]]:
     """The expression after the command's name, where it starts, and the words after it.
 
@@ -186,7 +195,7 @@ def _split(command: click.Command, line: str, start: int) -> tuple[str, int, lis
     NAME=VALUE (spaces around '=' allowed): neither can be part of an
     expression, while `a --b` still is.
     """
-    own = {opt for p in command.params for opt in (*p.opts, *p.secondary_opts)} | {"-h", "--help"}
+    own = _own(command)
     options = (m.start() for m in _WORD.finditer(line, start) if m.group().split("=")[0] in own)
     value = _GIVEN.search(line, start)
     if value and ";" in line[value.end() :]:  # a program's statement, not a value
