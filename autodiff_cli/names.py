@@ -145,6 +145,14 @@ def close_names(name: str) -> list[str]:
     return sorted(known for score, known in scored if score == best)[:3]
 
 
+def closest(name: str, candidates, cutoff: float = 0.6) -> str | None:
+    """The candidate `name` most likely meant, if one is close enough (difflib's ratio)."""
+    from difflib import get_close_matches
+
+    close = get_close_matches(name, list(candidates), n=1, cutoff=cutoff)
+    return close[0] if close else None
+
+
 def hint_for(name: str) -> str | None:
     """What to say about an unknown function `name`; None: nothing close."""
     if name in OTHERWISE:

@@ -109,6 +109,10 @@ class Session:
                 span=_span(statement, 0, len(name)),
                 hint=f"choose another name, as in {name}2 = ...",
             ).located(line)
+        if _literal(source):  # as the command line reads a value: 2, -0.5, inf, nan
+            self.definitions.pop(name, None)
+            self.values[name] = float(source)
+            return None
         offset = statement.offset + statement.right
         used = _parsed(source, line, offset).variables
         if used and name not in used and ANS not in used:
@@ -116,7 +120,12 @@ class Session:
             self.values.pop(name, None)
             self.definitions[name] = Definition(name, source, used)
             return None
-        value = self.evaluate(self.program(source, line, offset))
+        try:
+            value = self.evaluate(self.program(source, line, offset))
+        except AutodiffError as error:
+            if error.data.get("reason") == "missing_values":  # the formula is not wanted here
+                error.data = {**error.data, "none_given": False}
+            raise
         if math.isnan(value):
             raise AutodiffError(
                 "undefined",
@@ -126,7 +135,7 @@ class Session:
             ).located(line)
         self.definitions.pop(name, None)
         self.values[name] = value
-        return value if used or not _literal(source) else None
+        return value
 
     def _refuse_cycle(self, name: str, used: list[str], statement: Statement, line: str) -> None:
         """A definition that would reach itself through others (f = g where g uses f)."""
@@ -199,10 +208,10 @@ class Session:
     def delete(self, names: list[str]) -> None:
         for name in names:
             if name not in self.values and name not in self.definitions:
-                from difflib import get_close_matches
+                from autodiff_cli.names import closest
 
-                close = get_close_matches(name, self.names(), n=1, cutoff=0.6)
-                hint = f"did you mean {close[0]}?" if close else ":vars lists them"
+                close = closest(name, self.names())
+                hint = f"did you mean {close}?" if close else ":vars lists them"
                 raise AutodiffError("usage", f"{name} is not set", hint=hint)
         for name in names:
             self.values.pop(name, None)
@@ -224,7 +233,7 @@ def _span(statement: Statement, start: int, end: int) -> tuple[int, int]:
 
 
 def _literal(source: str) -> bool:
-    """A number as typed (2, -0.5, 1e3): nothing to show back."""
+    """A number as typed (2, -0.5, 1e3, inf): nothing to compute, nor to show back."""
     try:
         float(source)
     except ValueError:

@@ -79,12 +79,12 @@ class Session:
 
     def close(self) -> None:
         """End it now (an interactive shell does not end by itself); nothing if it has."""
-        try:
-            os.close(self.fd)
-            os.kill(self.pid, signal.SIGKILL)
-            os.waitpid(self.pid, 0)
-        except (OSError, ChildProcessError):  # finished already
-            pass
+        for step in (lambda: os.close(self.fd), lambda: os.kill(self.pid, signal.SIGKILL),
+                     lambda: os.waitpid(self.pid, 0)):  # fmt: skip
+            try:
+                step()
+            except OSError:  # closed, ended or collected already (finish)
+                pass
 
 
 def autodiff(args, columns: int, cwd=None, stdout=None, stdin=None, **env: str) -> Session:

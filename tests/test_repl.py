@@ -8,7 +8,9 @@ replayed session against the same commands run one by one on the command line.
 from __future__ import annotations
 
 import math
+import os
 import re
+import signal
 import subprocess
 import time
 
@@ -230,6 +232,58 @@ def test_vars_lists_values_then_definitions_with_their_values_now(tmp_path):
     )  # and nothing after :quit
 
 
+def test_words_that_look_like_options_stay_in_the_expression(tmp_path):
+    """-h is minus h (help is --help), --y is minus minus y: neither is an option."""
+    r = replay(["x = 1; h = 0.5", "y = x -h", "y", "grad x - --h"], tmp_path)
+    assert (r.returncode, r.stderr) == (0, "")
+    assert r.stdout == "value\t0.5\nx\t1\nh\t-1\n" * 2  # x - (-(-h)) is x - h
+
+
+def test_values_as_the_command_line_reads_them(tmp_path):
+    r = replay(["x = inf", "y = -1e400", "z = nan", ":vars", "grad x*2 --x 3", "grad x -D x=4"],
+               tmp_path)  # fmt: skip
+    assert (r.returncode, r.stderr) == (0, "")
+    assert r.stdout == "x = inf\ny = -inf\nz = nan\nvalue\t6\nx\t2\nvalue\t4\nx\t1\n"
+
+
+@pytest.mark.parametrize(
+    "line, message",
+    [
+        ("grad x --format bogus", "line 2: invalid value for '--format': 'bogus' is not one of "
+                                  "'table', 'text', 'json', 'jsonl', 'csv', 'tsv', 'markdown'."),
+        (":vars now", "line 2: :vars takes nothing after it, but got: now"),
+        ("grad --expr -x", "line 2: --expr is for the command line\n"
+                           "hint: type the expression after grad: grad -x**2"),
+        ("grad = 3", "grad is a command, not a name to set\n  line 2: grad = 3\n"
+                     "          ^^^^\nhint: choose another name, as in grad_ = ..."),
+        ("ans", "missing a value for ans\n  line 2: ans\n          ^^^\n"
+                "hint: ans is the value of the last expression evaluated, and there is none yet"),
+        ("y = y + 1", "missing a value for y\n  line 2: y = y + 1\n              ^\n"
+                      "hint: set it first, as in y = 1"),  # no formula (diff) for an assignment
+    ],
+)  # fmt: skip
+def test_usage_errors_in_a_session(tmp_path, line, message):
+    r = replay(["x = 1", line, "x"], tmp_path)
+    assert (r.returncode, r.stdout) == (2, "value\t1\nx\t1\n")
+    assert r.stderr == f"autodiff: error: {message}\n"
+
+
+@pytest.mark.parametrize("signum, code, word", [(signal.SIGINT, 130, "interrupted"),
+                                                (signal.SIGTERM, 143, "terminated")])  # fmt: skip
+def test_a_signal_ends_a_replay_once_said(tmp_path, signum, code, word):
+    lines = "x = 1\nplot sin(x)*exp(cos(x)) x=0:1 --samples 1000000 --format csv\nx\n"
+    process = subprocess.Popen([str(BIN / "autodiff"), "repl"], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env=user_env(), cwd=tmp_path)  # fmt: skip
+    process.stdin.write(lines)
+    process.stdin.close()
+    time.sleep(1.5)  # the plot under way (it takes about 4 s)
+    process.send_signal(signum)
+    out, err = process.stdout.read(), process.stderr.read()
+    assert (process.wait(timeout=60), err) == (code, f"autodiff: {word}\n")
+    assert "value\t1" not in out  # the line after it never ran
+
+
 def test_an_error_in_json_is_the_json_object_with_the_session_s_line(tmp_path):
     r = replay(["x = 1", "grad y --format json"], tmp_path)
     assert r.returncode == 2
@@ -376,6 +430,16 @@ def test_ctrl_c_cancels_the_line_and_a_computation(person):
     assert s.finish()[0] == 0
 
 
+def test_sigterm_ends_the_session_at_a_terminal(person):
+    s = person()
+    s.type("plot sin(x)*exp(cos(x)) x=0:1 --samples 1000000\r")
+    s.read_until(ACCEPTED)
+    time.sleep(1)
+    os.kill(s.pid, signal.SIGTERM)
+    code, shown = s.finish()
+    assert code == 143 and plain(shown).count("autodiff: terminated") == 1
+
+
 def test_completion_of_functions_variables_and_session_commands(person):
     s = person()
     enter(s, "width = 3")
@@ -384,6 +448,10 @@ def test_completion_of_functions_variables_and_session_commands(person):
     s.type("(wid\t")
     s.read_until("width")
     enter(s, ")")
+    s.type("grad -sigm\t")  # a function after a minus: not an option
+    s.read_until("sigmoid")
+    s.type("\x03")
+    s.read_until(READY)
     s.type(":va\t")
     s.read_until("vars")
     assert enter(s, "") == f"width = 3\ny = sigmoid(width)    # {1 / (1 + math.exp(-3))!r}\n"

@@ -98,7 +98,7 @@ class _Completer(Completer):
         word = before.split()[-1] if before.strip() and not before[-1].isspace() else ""
         if head.startswith(":") and " " not in head:
             yield from _offer(head, self.meta, "session")
-        elif word.startswith("-") and head.split()[0] in self.commands:
+        elif word.startswith("--") and head.split()[0] in self.commands:
             yield from _offer(word, self.commands[head.split()[0]], "option")
         else:
             match = _NAME.search(before)

@@ -116,12 +116,10 @@ def check_unused(expression, given: dict) -> None:
     """A value for a variable the expression does not use: a warning, with a likely name."""
     for name, (_text, how) in given.items():
         if name not in expression.leaves:
-            from difflib import get_close_matches
+            from autodiff_cli.names import closest
 
-            close = get_close_matches(name, expression.variables, n=1, cutoff=0.6)
-            hint = (
-                f" (did you mean {value_option(close[0]).removesuffix(' VALUE')}?)" if close else ""
-            )
+            close = closest(name, expression.variables)
+            hint = f" (did you mean {value_option(close).removesuffix(' VALUE')}?)" if close else ""
             warn(f"{how} is not used by the expression{hint}")
 
 

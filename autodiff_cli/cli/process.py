@@ -87,8 +87,11 @@ def isatty(stream) -> bool:
         return False
 
 
-def run(invoke, wants_json: bool) -> int:
-    """Run `invoke()` (the command) and turn however it ends into an exit code."""
+def run(invoke, wants_json: bool, said=(INTERRUPTED, TERMINATED)) -> int:
+    """Run `invoke()` (the command) and turn however it ends into an exit code.
+
+    `said`: the signals' codes whose word this run says (a session's line
+    leaves the word to the session's end, when the signal ends it)."""
     if sys.stderr is None:  # started with standard error closed (`2>&-`)
         sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - for the life of the process
     with guarded():
@@ -105,11 +108,18 @@ def run(invoke, wants_json: bool) -> int:
                 code = INTERRUPTED
             except Terminated:
                 code = TERMINATED
-    if code == INTERRUPTED:  # on a terminal, after the ^C it echoed: a line of its own
+    if code == INTERRUPTED and code in said:  # after the ^C a terminal echoed: a line of its own
         say(("\n" if isatty(sys.stderr) else "") + "autodiff: interrupted")
-    elif code == TERMINATED:
+    elif code == TERMINATED and code in said:
         say("autodiff: terminated")
     return code
+
+
+def usage_error(error: click.ClickException) -> AutodiffError:
+    """Click's refusal (a bad --format, an extra argument) as ours, in lower case as every
+    other message."""
+    message = error.format_message()
+    return AutodiffError("usage", message[:1].lower() + message[1:])
 
 
 def _outcome(invoke, wants_json: bool) -> int:
@@ -122,9 +132,8 @@ def _outcome(invoke, wants_json: bool) -> int:
     except click.exceptions.NoArgsIsHelpError as error:  # `autodiff` alone: help on stderr
         say(error.format_message())
         return EXIT_USAGE
-    except click.ClickException as error:  # lower case, as every other message
-        message = error.format_message()
-        return report(AutodiffError("usage", message[:1].lower() + message[1:]), wants_json)
+    except click.ClickException as error:
+        return report(usage_error(error), wants_json)
     except (KeyboardInterrupt, click.exceptions.Abort):
         return INTERRUPTED
     except Terminated:

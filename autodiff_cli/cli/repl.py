@@ -25,7 +25,14 @@ from autodiff_cli.cli import words
 from autodiff_cli.cli.commands import autodiff
 from autodiff_cli.cli.main import invoke, wants_json
 from autodiff_cli.cli.options import ValuesCommand
-from autodiff_cli.cli.process import BROKEN_PIPE, INTERRUPTED, isatty, report
+from autodiff_cli.cli.process import (
+    BROKEN_PIPE,
+    INTERRUPTED,
+    TERMINATED,
+    isatty,
+    report,
+    usage_error,
+)
 from autodiff_cli.cli.process import run as run_line
 from autodiff_cli.errors import AutodiffError
 from autodiff_cli.numbers import plain
@@ -35,6 +42,7 @@ from autodiff_cli.session import ANS, Session, statements
 # The commands that take an expression, each as the command line has it: a new one is here too.
 COMMANDS = tuple(name for name, c in autodiff.commands.items() if isinstance(c, ValuesCommand))
 QUIT = (":quit", ":q", ":exit")
+RESERVED = (*COMMANDS, "quit", "exit")  # a line starting with one is not an assignment
 META = (":vars", ":del", ":functions", ":help", *QUIT)
 HELP = """\
 Type an expression to see its value and gradients at the session's values.
@@ -59,8 +67,10 @@ Session:
 """
 _WORD = re.compile(r"\S+")
 _VALUE = re.compile(r"[^\W\d]\w*=(?!=)")  # NAME=VALUE after an expression
-# NAME = VALUE after an expression: a number or a range (a statement, u = x*2; ..., is not)
-_GIVEN = re.compile(r"(?:^|(?<=\s))([^\W\d]\w*)\s*=(?!=)\s*(?=[-+.\d]|inf|nan)")
+# A value after an expression, a number or a range (a statement, u = x*2; ..., is not one):
+_NUMBER = r"(?=[-+]?(?:\.?\d|inf\b|nan\b))"
+_GIVEN = re.compile(r"(?<!\S)([^\W\d]\w*)\s*=(?!=)\s*" + _NUMBER)  # NAME = VALUE
+_DASHED = re.compile(r"(?<!\S)--([^\W\d]\w*)(?:=|\s+)" + _NUMBER)  # --NAME VALUE
 
 
 class Repl:
@@ -78,7 +88,8 @@ class Repl:
             if isinstance(line, Overlong):
                 raise line.error("the line")
             self._line(line)
-        except AutodiffError as error:
+        except (AutodiffError, click.ClickException) as raised:
+            error = raised if isinstance(raised, AutodiffError) else usage_error(raised)
             error = words.in_session(error, self.written)
             if self.interactive:
                 raise error from None
@@ -98,9 +109,16 @@ class Repl:
             return
         if word in COMMANDS and not after.startswith("="):
             return self.command(word, line, first.end())
-        if any(w.split("=")[0] in _own(autodiff.commands["grad"]) for w in text.split()):
+        if any(w.split("=")[0] in _options() for w in text.split()):
             return self.command("grad", line, 0)  # f --format text: grad's options
-        for statement in statements(line):
+        found = statements(line)
+        for statement in found:
+            if statement.name in RESERVED:
+                raise AutodiffError("usage", f"{statement.name} is a command, not a name to set",
+                                    span=(statement.offset, statement.offset + len(statement.name)),
+                                    hint=f"choose another name, as in {statement.name}_ = ...",
+                                    ).located(line)  # fmt: skip
+        for statement in found:
             if statement.name is None:
                 self.command("grad", line, statement.offset, statement.text)
                 continue
@@ -117,9 +135,12 @@ class Repl:
             expression, option_words = text, []
         given, flags = _values(command, option_words)
         _refuse_standard_input(flags)
+        if any(w.split("=")[0] == "--expr" for w in flags):
+            raise AutodiffError("usage", "--expr is for the command line",
+                                hint=f"type the expression after {name}: {name} -x**2")  # fmt: skip
         self.written = {n: word.split("=", 1)[1] for n, word in given.items()}
         if not expression:
-            if not any(w in ("-h", "--help") for w in flags):
+            if "--help" not in flags:
                 raise AutodiffError("usage", f"{name} needs an expression",
                                     hint=f"{name} f, or {name} --help")  # fmt: skip
             return invoke([name, *flags])
@@ -147,6 +168,10 @@ class Repl:
     # The session's own commands.
     def meta(self, text: str) -> None:
         word, *rest = text.split()
+        if rest and word not in (":del", ":functions"):
+            raise AutodiffError(
+                "usage", f"{word} takes nothing after it, but got: {' '.join(rest)}"
+            )
         if word in QUIT:
             self.done = True
         elif word == ":vars":
@@ -161,10 +186,10 @@ class Repl:
             flags = [] if self.interactive else ["--color", "never"]
             invoke(["functions", *rest, *flags])
         else:
-            from difflib import get_close_matches
+            from autodiff_cli.names import closest
 
-            close = get_close_matches(word, META, n=1, cutoff=0.5)
-            hint = f"did you mean {close[0]}?" if close else ":help lists them"
+            close = closest(word, META, cutoff=0.5)
+            hint = f"did you mean {close}?" if close else ":help lists them"
             raise AutodiffError("usage", f"no session command {word}", hint=hint)
 
     def variables(self) -> str:
@@ -183,28 +208,37 @@ class Repl:
         return "\n".join(lines) + "\n"
 
 
-def _own(command: click.Command) -> set[str]:
-    """The command's options, as typed (--wrt, -D, --help)."""
-    return {opt for p in command.params for opt in (*p.opts, *p.secondary_opts)} | {"-h", "--help"}
+def _options() -> frozenset[str]:
+    """Every command's long options (--wrt, --steps): none is part of an expression, and
+    one of another command's is still refused as an option, with a hint."""
+    return frozenset(f"--{name}" for name in words.option_names(autodiff))
 
 
 def _split(command: click.Command, line: str, start: int) -> tuple[str, int, list[str]]:
     """The expression after the command's name, where it starts, and the words after it.
 
-    The words start at the first of the command's own options (--wrt) or at a
-    NAME=VALUE (spaces around '=' allowed): neither can be part of an
-    expression, while `a --b` still is.
+    The words start at the first long option of a command (--wrt), or at a
+    value: NAME=VALUE (spaces around '=' allowed), --NAME VALUE or -D
+    NAME=VALUE, VALUE a number or a range. None of these can be part of an
+    expression, while `a --b` and `x -h` still are.
     """
-    own = _own(command)
-    options = (m.start() for m in _WORD.finditer(line, start) if m.group().split("=")[0] in own)
-    value = _GIVEN.search(line, start)
-    if value and ";" in line[value.end() :]:  # a program's statement, not a value
-        value = None
-    cut = min(next(options, len(line)), value.start(1) if value else len(line))
+    options = _options()
+    cuts = [m.start() for m in _WORD.finditer(line, start) if m.group().split("=")[0] in options]
+    for found in (_GIVEN.search(line, start), _DASHED.search(line, start)):
+        if found and ";" not in line[found.end() :]:  # else a program's statement
+            cuts.append(found.start())
+    cut = min(cuts, default=len(line))
+    if line[:cut].rstrip().endswith(" -D"):
+        cut = line.rindex("-D", 0, cut)
     typed = line[start:cut]
     expression, begin = typed.strip(), start + len(typed) - len(typed.lstrip())
+
+    def value(match: re.Match) -> str:  # --NAME VALUE as NAME=VALUE, an option as it was
+        return match.group() if f"--{match.group(1)}" in options else f"{match.group(1)}="
+
+    tail = _DASHED.sub(value, _GIVEN.sub(r"\1=", line[cut:]))
     try:
-        return expression, begin, shlex.split(_GIVEN.sub(r"\1=", line[cut:]))
+        return expression, begin, shlex.split(tail)
     except ValueError as error:
         raise AutodiffError("usage", f"cannot read the options: {error}") from None
 
@@ -274,8 +308,11 @@ def run() -> int:
             return first_failure or report(error, False)
         number += 1
         words = [] if isinstance(line, Overlong) else line.split()
-        code = run_line(partial(repl.line, line, number), wants_json(words))
-        if code == BROKEN_PIPE or (code == INTERRUPTED and not interactive):
+        # Ctrl-C at a terminal ends the line (said here); else a signal ends the session,
+        # and the session's end says it
+        said = (INTERRUPTED,) if interactive else ()
+        code = run_line(partial(repl.line, line, number), wants_json(words), said)
+        if code in (BROKEN_PIPE, TERMINATED) or (code == INTERRUPTED and not interactive):
             return code
         first_failure = first_failure or code
     return 0 if interactive else first_failure

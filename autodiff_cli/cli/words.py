@@ -35,7 +35,11 @@ def option_names(group: click.Group) -> frozenset[str]:
 class Dialect:
     """How a remedy is typed on the command line."""
 
-    def values(self, names: list[str]) -> str:
+    def values(self, names: list[str], formula: bool) -> str:
+        """How to give `names` values; `formula`: none was given, so a formula may be meant."""
+        return self.give(names) + (f", or use {self.command('diff')} for the formula" * formula)
+
+    def give(self, names: list[str]) -> str:
         return "pass " + " ".join(value_option(name) for name in names)
 
     def range(self, name: str, text: str) -> str:
@@ -51,7 +55,12 @@ class Dialect:
 class SessionDialect(Dialect):
     """How a remedy is typed in a session: `y = 1`, `diff`, `:functions`."""
 
-    def values(self, names: list[str]) -> str:
+    def values(self, names: list[str], formula: bool) -> str:
+        if names == ["ans"]:
+            return "ans is the value of the last expression evaluated, and there is none yet"
+        return super().values(names, formula)
+
+    def give(self, names: list[str]) -> str:
         them = "it" if len(names) == 1 else "them"
         return f"set {them} first, as in " + "; ".join(f"{name} = 1" for name in names)
 
@@ -75,9 +84,7 @@ def value_option(name: str) -> str:
 
 
 def _missing_values(error, data, written, said):
-    hint = said.values(data["names"])
-    if data.get("none_given"):
-        hint += f", or use {said.command('diff')} for the formula"
+    hint = said.values(data["names"], bool(data.get("none_given")))
     if "e" in data["names"]:
         hint += "; for Euler's number write exp(1), and exp(x) for e**x"
     return error.message, hint
