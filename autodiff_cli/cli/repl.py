@@ -42,7 +42,7 @@ from autodiff_cli.session import ANS, Session, statements
 # The commands that take an expression, each as the command line has it: a new one is here too.
 COMMANDS = tuple(name for name, c in autodiff.commands.items() if isinstance(c, ValuesCommand))
 QUIT = (":quit", ":q", ":exit")
-RESERVED = (*COMMANDS, "quit", "exit")  # a line starting with one is not an assignment
+RESERVED = (*COMMANDS, "quit", "exit")  # words a line starts with: not names to set
 META = (":vars", ":del", ":functions", ":help", *QUIT)
 HELP = """\
 Type an expression to see its value and gradients at the session's values.
