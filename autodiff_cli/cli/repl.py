@@ -12,6 +12,7 @@ file or a pipe, one by one, without prompts or colour.
 
 from __future__ import annotations
 
+import functools
 import gc
 import re
 import shlex
@@ -150,13 +151,16 @@ class Repl:
         ]  # fmt: skip
         argv = [name, "--expr", program.source, *flags]
         argv += [w for value in [*values, *given.values()] for w in ("-D", value)]
-        if not self.interactive and any(p.name == "color" for p in command.params):
-            if not any(w.startswith("--color") for w in flags):
-                argv += ["--color", "never"]  # a replayed session: plain text
         try:
-            invoke(argv, _as_raised, self.heard)
+            invoke(argv + self._plain(command, flags), _as_raised, self.heard)
         except AutodiffError as error:
             raise program.locate(error) from None
+
+    def _plain(self, command: click.Command, typed: list[str]) -> list[str]:
+        """--color never for a replayed session's command, unless a colour was asked for."""
+        if self.interactive or not any(p.name == "color" for p in command.params):
+            return []
+        return [] if any(w.startswith("--color") for w in typed) else ["--color", "never"]
 
     def heard(self, result) -> None:
         """A result a command showed: its value is `ans`."""
@@ -183,8 +187,7 @@ class Repl:
         elif word == ":help":
             click.echo(HELP, nl=False)
         elif word == ":functions":
-            flags = [] if self.interactive else ["--color", "never"]
-            invoke(["functions", *rest, *flags])
+            invoke(["functions", *rest, *self._plain(autodiff.commands["functions"], rest)])
         else:
             from autodiff_cli.names import closest
 
@@ -208,6 +211,7 @@ class Repl:
         return "\n".join(lines) + "\n"
 
 
+@functools.cache
 def _options() -> frozenset[str]:
     """Every command's long options (--wrt, --steps): none is part of an expression, and
     one of another command's is still refused as an option, with a hint."""
