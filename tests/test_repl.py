@@ -109,9 +109,14 @@ def test_pi_cannot_be_set_and_delete_says_what_is_not_there():
 
 # A session replayed from standard input.
 def replay(lines: list[str], tmp_path, **env: str):
-    return subprocess.run([str(BIN / "autodiff"), "repl"], input="\n".join(lines) + "\n",
-                          capture_output=True, text=True, cwd=tmp_path, timeout=120,
-                          env=user_env(XDG_STATE_HOME=str(tmp_path / "state"), **env))  # fmt: skip
+    """`autodiff repl < session.txt`, the file holding `lines`."""
+    script = tmp_path / "session.txt"
+    script.write_text("\n".join(lines) + "\n")
+    state = str(tmp_path / "state")
+    with open(script) as session:
+        return subprocess.run([str(BIN / "autodiff"), "repl"], stdin=session,
+                              capture_output=True, text=True, cwd=tmp_path, timeout=120,
+                              env=user_env(XDG_STATE_HOME=state, **env))  # fmt: skip
 
 
 def cli(*args: str, tmp_path) -> str:
@@ -405,6 +410,18 @@ def test_the_issue_s_session_at_a_terminal(person):
     assert s.finish()[0] == 0
 
 
+def test_every_command_at_a_terminal_at_the_session_s_values(person):
+    s = person()
+    enter(s, "f = tanh(w*x + b); x = 1; w = 0.5; b = 0")
+    t = math.tanh(0.5)
+    assert "└── c = a + b   data 0.5, grad 0.786447732966" in enter(s, "graph f")
+    assert "│ w        │ 0.786447732966 │" in enter(s, "check f")
+    hessian = enter(s, "hessian f")  # d2f/dw2 = -2 t (1 - t**2) x**2
+    assert f"{-2 * t * (1 - t**2):.12g}"[:12] in hessian
+    assert "f and its derivative" in enter(s, "plot f x=-3:3")
+    assert "Jacobian of f = tanh(w*x + b); f, w*x" in enter(s, "jacobian f, w*x")
+
+
 def test_an_error_then_the_prompt_again(person):
     s = person()
     shown = enter(s, "sin(x")
@@ -448,6 +465,10 @@ def test_completion_of_functions_variables_and_session_commands(person):
     s.type("(wid\t")
     s.read_until("width")
     enter(s, ")")
+    s.type("hess\t")  # a command, at the start of a line
+    s.read_until("hessian")
+    s.type("\x03")
+    s.read_until(READY)
     s.type("grad -sigm\t")  # a function after a minus: not an option
     s.read_until("sigmoid")
     s.type("\x03")
